@@ -1,0 +1,55 @@
+namespace ThrottleFs.Qos;
+
+/// <summary>
+/// One participant of a <see cref="ThrottleGroup"/>, such as a file. Members share the group's buckets; each has
+/// its own FIFO queue per direction, and waiting members are served in turn. Disposing the member leaves the
+/// group: its waiting requests are let go unthrottled, as QEMU drains a member that is removed.
+/// </summary>
+public sealed class ThrottleGroupMember : IDisposable
+{
+    private readonly ThrottleGroupMember[] _alone;
+    private ThrottleGroup? _group;
+
+    internal ThrottleGroupMember(ThrottleGroup group, string name)
+    {
+        _group = group;
+        Name = name;
+        _alone = [this];
+    }
+
+    /// <summary>The member's name, as shown in statistics.</summary>
+    public string Name { get; }
+
+    /// <summary>The group, or null once the member has left it.</summary>
+    public ThrottleGroup? Group => Volatile.Read(ref _group);
+
+    // The group's member list and this member's queues and counters, guarded by the group's lock.
+    internal ThrottleGroupMember? Next { get; set; }
+
+    internal ThrottleGroupMember? Previous { get; set; }
+
+    internal RequestQueue[] Queues { get; } = [new(), new()];
+
+    internal DirectionCounters[] Counters { get; } = [new(), new()];
+
+    /// <summary>Waits until this member's group admits a request (a chain of this one layer).</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the request waited; it was not charged.</exception>
+    /// <exception cref="ObjectDisposedException">The group was disposed.</exception>
+    public ValueTask AdmitAsync(ThrottleDirection direction, long bytes, CancellationToken cancellationToken = default) =>
+        ThrottleRequest.Admit(_alone, direction, bytes, cancellationToken);
+
+    /// <summary>What this member has done.</summary>
+    public ThrottleMemberStatistics GetStatistics() =>
+        Group?.GetStatistics(this) ?? new(Name, Counters[0].Snapshot(), Counters[1].Snapshot());
+
+    /// <summary>Leaves the group. Idempotent.</summary>
+    public void Dispose() => Group?.Leave(this);
+
+    internal void Detach() => Volatile.Write(ref _group, null);
+
+    // A member that has left limits nothing: a request still walking a chain through it passes.
+    internal bool Enter(ThrottleDirection direction, ref Admission admission, ref ThrottleRequest? request, ThrottleGroupMember[] layers, int layer) =>
+        Group?.Enter(this, direction, ref admission, ref request, layers, layer) ?? true;
+
+    internal void Cancel(ThrottleRequest request) => Group?.Cancel(this, request);
+}

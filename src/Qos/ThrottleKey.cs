@@ -1,0 +1,44 @@
+namespace ThrottleFs.Qos;
+
+/// <summary>What part of a <see cref="ThrottleConfig"/> a key sets.</summary>
+public enum ThrottleKeyField
+{
+    /// <summary>A bucket's sustained rate.</summary>
+    Avg,
+
+    /// <summary>A bucket's burst rate.</summary>
+    Max,
+
+    /// <summary>A bucket's burst length in seconds.</summary>
+    MaxLength,
+
+    /// <summary><c>iops-size</c>.</summary>
+    IopsSize,
+
+    /// <summary><c>iops-size-mode</c>.</summary>
+    IopsSizeMode,
+
+    /// <summary><c>algorithm</c>.</summary>
+    Algorithm,
+
+    /// <summary><c>on-change</c>.</summary>
+    OnChange,
+}
+
+/// <summary>
+/// One configuration key: its QEMU name, the other names it is known by (QMP <c>block_set_io_throttle</c>, libvirt
+/// <c>&lt;iotune&gt;</c>), and the field it sets.
+/// </summary>
+/// <param name="Name">The canonical (QEMU <c>-drive throttling.*</c>) name, e.g. <c>iops-total-max-length</c>.</param>
+/// <param name="Aliases">Other accepted names, e.g. <c>iops_max_length</c>, <c>total_iops_sec_max_length</c>.</param>
+/// <param name="Bucket">The bucket the key belongs to, for the per-bucket fields.</param>
+/// <param name="Field">What the key sets.</param>
+public sealed record ThrottleKey(string Name, IReadOnlyList<string> Aliases, BucketKind? Bucket, ThrottleKeyField Field)
+{
+    /// <summary>Whether the value is a byte count or byte rate (and so is shown with K/M/G/T suffixes).</summary>
+    public bool IsBytes => Field == ThrottleKeyField.IopsSize ||
+        (Bucket is { } kind && kind.CountsBytes() && Field != ThrottleKeyField.MaxLength);
+
+    /// <summary>Whether the value is a number (not a word like <c>token</c>).</summary>
+    public bool IsNumeric => Field is ThrottleKeyField.Avg or ThrottleKeyField.Max or ThrottleKeyField.MaxLength or ThrottleKeyField.IopsSize;
+}

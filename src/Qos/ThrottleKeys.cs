@@ -1,0 +1,275 @@
+using System.Globalization;
+
+namespace ThrottleFs.Qos;
+
+/// <summary>
+/// The table of every configuration key and its aliases, as QEMU's <c>properties[]</c> in throttle-groups.c.
+/// QEMU (<c>iops-total</c>), QMP (<c>iops</c>, <c>iops_rd</c>) and libvirt (<c>total_iops_sec</c>) names all map
+/// to the same field, so a libvirt <c>&lt;iotune&gt;</c> or a QEMU command line can be pasted as they are.
+/// </summary>
+public static class ThrottleKeys
+{
+    private static readonly Dictionary<string, ThrottleKey> ByName = new(StringComparer.OrdinalIgnoreCase);
+
+    static ThrottleKeys()
+    {
+        var keys = new List<ThrottleKey>();
+        foreach (var kind in BucketKinds.All)
+        {
+            var (qmp, libvirt) = kind switch
+            {
+                BucketKind.BpsTotal => ("bps", "total_bytes_sec"),
+                BucketKind.BpsRead => ("bps_rd", "read_bytes_sec"),
+                BucketKind.BpsWrite => ("bps_wr", "write_bytes_sec"),
+                BucketKind.IopsTotal => ("iops", "total_iops_sec"),
+                BucketKind.IopsRead => ("iops_rd", "read_iops_sec"),
+                _ => ("iops_wr", "write_iops_sec"),
+            };
+            var name = kind.Name();
+            keys.Add(new(name, [qmp, libvirt], kind, ThrottleKeyField.Avg));
+            keys.Add(new(name + "-max", [qmp + "_max", libvirt + "_max"], kind, ThrottleKeyField.Max));
+            keys.Add(new(name + "-max-length", [qmp + "_max_length", libvirt + "_max_length"], kind, ThrottleKeyField.MaxLength));
+        }
+
+        keys.Add(new("iops-size", ["iops_size", "size_iops_sec"], null, ThrottleKeyField.IopsSize));
+        keys.Add(new("iops-size-mode", ["iops_size_mode"], null, ThrottleKeyField.IopsSizeMode));
+        keys.Add(new("algorithm", [], null, ThrottleKeyField.Algorithm));
+        keys.Add(new("on-change", ["on_change"], null, ThrottleKeyField.OnChange));
+
+        All = keys;
+        foreach (var key in keys)
+        {
+            ByName.Add(key.Name, key);
+            foreach (var alias in key.Aliases)
+            {
+                ByName.Add(alias, key);
+            }
+        }
+    }
+
+    /// <summary>Every key, canonical names in the order they are documented.</summary>
+    public static IReadOnlyList<ThrottleKey> All { get; }
+
+    /// <summary>
+    /// Finds a key by any of its names, ignoring case and a QEMU <c>throttling.</c> prefix.
+    /// </summary>
+    public static bool TryFind(string name, out ThrottleKey key)
+    {
+        const string prefix = "throttling.";
+        var bare = name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name[prefix.Length..] : name;
+        return ByName.TryGetValue(bare, out key!);
+    }
+
+    /// <summary>The known name closest to a misspelt one, when one is close enough to suggest.</summary>
+    public static string? Suggest(string name)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in ByName.Keys)
+        {
+            var distance = EditDistance(name.ToLowerInvariant(), candidate);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (candidate, distance);
+            }
+        }
+
+        return bestDistance <= Math.Max(2, name.Length / 4) ? best : null;
+    }
+
+    /// <summary>Sets the field a key names to an already parsed value.</summary>
+    public static ThrottleConfig Set(ThrottleConfig config, ThrottleKey key, string value)
+    {
+        if (key.Bucket is { } kind)
+        {
+            var bucket = config[kind];
+            var number = ParseNumber(key, value);
+            return config.With(kind, key.Field switch
+            {
+                ThrottleKeyField.Avg => bucket with { Avg = number },
+                ThrottleKeyField.Max => bucket with { Max = number },
+                _ => bucket with { MaxLength = number },
+            });
+        }
+
+        return key.Field switch
+        {
+            ThrottleKeyField.IopsSize => config with { IopsSize = ParseNumber(key, value) },
+            ThrottleKeyField.IopsSizeMode => config with
+            {
+                IopsSizeMode = ParseWord(key, value, ("fraction", IopsSizeMode.Fraction), ("round-up", IopsSizeMode.RoundUp)),
+            },
+            ThrottleKeyField.Algorithm => config with
+            {
+                Algorithm = ParseWord(key, value, ("leaky", ThrottleAlgorithm.Leaky), ("token", ThrottleAlgorithm.Token)),
+            },
+            _ => config with
+            {
+                OnChange = ParseWord(key, value, ("keep", ReconfigurePolicy.Keep), ("reset", ReconfigurePolicy.Reset)),
+            },
+        };
+    }
+
+    /// <summary>Every key whose value differs from the default, with the value as it would be written in a SPEC.</summary>
+    public static IReadOnlyList<(string Key, string Value)> Describe(ThrottleConfig config)
+    {
+        var keys = new List<(string, string)>();
+        foreach (var kind in BucketKinds.All)
+        {
+            var bucket = config[kind];
+            var name = kind.Name();
+            if (bucket.Avg != 0)
+            {
+                keys.Add((name, FormatNumber(bucket.Avg, kind.CountsBytes())));
+            }
+
+            if (bucket.Max != 0)
+            {
+                keys.Add((name + "-max", FormatNumber(bucket.Max, kind.CountsBytes())));
+            }
+
+            if (bucket.MaxLength != 1)
+            {
+                keys.Add((name + "-max-length", bucket.MaxLength.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        if (config.IopsSize != 0)
+        {
+            keys.Add(("iops-size", FormatNumber(config.IopsSize, bytes: true)));
+        }
+
+        if (config.IopsSizeMode != IopsSizeMode.Fraction)
+        {
+            keys.Add(("iops-size-mode", "round-up"));
+        }
+
+        if (config.Algorithm != ThrottleAlgorithm.Leaky)
+        {
+            keys.Add(("algorithm", "token"));
+        }
+
+        if (config.OnChange != ReconfigurePolicy.Keep)
+        {
+            keys.Add(("on-change", "reset"));
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Parses a whole number with an optional binary suffix: <c>4096</c>, <c>4K</c>, <c>10M</c>, <c>1GiB</c>
+    /// (K, M, G, T, P are powers of 1024). Negative numbers parse, so that validation can name the key they break.
+    /// </summary>
+    public static bool TryParseQuantity(string text, out long value)
+    {
+        value = 0;
+        var span = text.AsSpan().Trim();
+        var end = span.Length;
+        if (end > 0 && (span[end - 1] is 'B' or 'b'))
+        {
+            end--;
+        }
+
+        if (end > 0 && (span[end - 1] is 'i' or 'I'))
+        {
+            end--;
+        }
+
+        var shift = end > 0 ? char.ToUpperInvariant(span[end - 1]) switch
+        {
+            'K' => 10,
+            'M' => 20,
+            'G' => 30,
+            'T' => 40,
+            'P' => 50,
+            _ => 0,
+        } : 0;
+        if (shift != 0)
+        {
+            end--;
+        }
+        else if (end != span.Length && end != span.Length - 1)
+        {
+            return false; // "iB" without a multiplier
+        }
+
+        if (!long.TryParse(span[..end], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            return false;
+        }
+
+        if (shift == 0)
+        {
+            value = number;
+            return true;
+        }
+
+        if (Math.Abs(number) > long.MaxValue >> shift)
+        {
+            return false;
+        }
+
+        value = number << shift;
+        return true;
+    }
+
+    private static long ParseNumber(ThrottleKey key, string value) => TryParseQuantity(value, out var number)
+        ? number
+        : throw new ThrottleConfigException(
+            $"{key.Name}: '{value}' is not a whole number (write e.g. {key.Name}={(key.IsBytes ? "10M" : "100")}; K, M, G, T are powers of 1024)");
+
+    private static T ParseWord<T>(ThrottleKey key, string value, params (string Word, T Value)[] choices)
+    {
+        foreach (var (word, result) in choices)
+        {
+            if (string.Equals(word, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return result;
+            }
+        }
+
+        throw new ThrottleConfigException(
+            $"{key.Name}: '{value}' is not one of {string.Join(", ", choices.Select(c => c.Word))}");
+    }
+
+    private static string FormatNumber(long value, bool bytes)
+    {
+        if (bytes && value > 0)
+        {
+            foreach (var (suffix, shift) in new[] { ("T", 40), ("G", 30), ("M", 20), ("K", 10) })
+            {
+                if (value % (1L << shift) == 0)
+                {
+                    return (value >> shift).ToString(CultureInfo.InvariantCulture) + suffix;
+                }
+            }
+        }
+
+        return value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

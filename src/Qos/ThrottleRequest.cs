@@ -1,0 +1,183 @@
+using System.Threading.Tasks.Sources;
+
+namespace ThrottleFs.Qos;
+
+/// <summary>
+/// A request that had to wait somewhere along its chain. Pooled: the uncontended path never creates one, and a
+/// waiting request costs a pooled object, not a thread or an allocation. It is the <see cref="IValueTaskSource"/>
+/// behind the <see cref="ValueTask"/> a caller awaits; continuations run on the thread pool, never inside a lock.
+/// </summary>
+internal sealed class ThrottleRequest : IValueTaskSource
+{
+    private static readonly Action<object?> OnCanceledCallback = static state => ((ThrottleRequest)state!).OnCanceled();
+    private static readonly Lock PoolLock = new();
+    private static readonly ThrottleRequest?[] Pool = new ThrottleRequest?[1024];
+    private static int _pooled;
+
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private CancellationToken _cancellationToken;
+    private CancellationTokenRegistration _registration;
+    private int _cancelRequested;
+
+    /// <summary>The chain being walked and the layer the request is at.</summary>
+    public ThrottleGroupMember[] Layers = [];
+    public int Layer;
+    public ThrottleDirection Direction;
+    public Admission Admission;
+
+    /// <summary>When the request was queued at its current layer.</summary>
+    public long QueuedAtNs;
+
+    // Queue links, guarded by the lock of the group whose queue holds the request.
+    public ThrottleRequest? Next;
+    public ThrottleRequest? Previous;
+
+    /// <summary>The member whose queue holds the request, or null while it is not queued.</summary>
+    public ThrottleGroupMember? QueuedIn;
+
+    /// <summary>Link in a <see cref="ReleasedBatch"/>, owned by the thread that released the request.</summary>
+    public ThrottleRequest? NextReleased;
+
+    public bool IsCancelRequested => Volatile.Read(ref _cancelRequested) != 0;
+
+    /// <summary>Admits a request through every layer of a chain, in order.</summary>
+    public static ValueTask Admit(ThrottleGroupMember[] layers, ThrottleDirection direction, long bytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        var admission = new Admission(bytes);
+        ThrottleRequest? request = null;
+        try
+        {
+            for (var layer = 0; layer < layers.Length; layer++)
+            {
+                if (!layers[layer].Enter(direction, ref admission, ref request, layers, layer))
+                {
+                    request!.WatchCancellation(cancellationToken);
+                    return new ValueTask(request, request._core.Version);
+                }
+            }
+        }
+        catch (ObjectDisposedException e)
+        {
+            return ValueTask.FromException(e);
+        }
+
+        return default;
+    }
+
+    /// <summary>Takes a request from the pool for a request that must queue at <paramref name="layer"/>.</summary>
+    public static ThrottleRequest Rent(ThrottleGroupMember[] layers, int layer, ThrottleDirection direction, in Admission admission)
+    {
+        ThrottleRequest? request = null;
+        lock (PoolLock)
+        {
+            if (_pooled > 0)
+            {
+                request = Pool[--_pooled];
+                Pool[_pooled] = null;
+            }
+        }
+
+        request ??= new ThrottleRequest();
+        request.Layers = layers;
+        request.Layer = layer;
+        request.Direction = direction;
+        request.Admission = admission;
+        return request;
+    }
+
+    /// <summary>Called once the layer the request waited in has admitted it: walk on through the rest of the chain.</summary>
+    public void Continue()
+    {
+        var self = this;
+        for (var layer = Layer + 1; layer < Layers.Length; layer++)
+        {
+            if (IsCancelRequested)
+            {
+                FinishCanceled();
+                return;
+            }
+
+            Layer = layer;
+            try
+            {
+                if (!Layers[layer].Enter(Direction, ref Admission, ref self, Layers, layer))
+                {
+                    return; // queued again, or cancelled while queueing
+                }
+            }
+            catch (ObjectDisposedException e)
+            {
+                Fail(e);
+                return;
+            }
+        }
+
+        _core.SetResult(true);
+    }
+
+    public void FinishCanceled() => _core.SetException(new OperationCanceledException(_cancellationToken));
+
+    public void Fail(Exception error) => _core.SetException(error);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource.GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            Recycle();
+        }
+    }
+
+    private void WatchCancellation(CancellationToken cancellationToken)
+    {
+        // Registered after queueing and outside every lock: if the token is already cancelled the callback runs
+        // right here and takes the group's lock itself.
+        _cancellationToken = cancellationToken;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(OnCanceledCallback, this);
+        }
+    }
+
+    private void OnCanceled()
+    {
+        // The flag is set before QueuedIn is read; a layer that queues the request sets QueuedIn before reading the
+        // flag. Whichever runs second sees the other, so a cancelled request never stays queued.
+        Interlocked.Exchange(ref _cancelRequested, 1);
+        Volatile.Read(ref QueuedIn)?.Cancel(this);
+    }
+
+    private void Recycle()
+    {
+        // Waits for a cancellation callback still running, so it cannot touch the request after it is reused.
+        _registration.Dispose();
+        _registration = default;
+        _cancellationToken = default;
+        _cancelRequested = 0;
+        Layers = [];
+        QueuedIn = null;
+        Next = Previous = NextReleased = null;
+        _core.Reset();
+        lock (PoolLock)
+        {
+            if (_pooled < Pool.Length)
+            {
+                Pool[_pooled++] = this;
+            }
+        }
+    }
+}
