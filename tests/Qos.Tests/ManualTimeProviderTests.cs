@@ -1,0 +1,46 @@
+namespace ThrottleFs.Qos.Tests;
+
+public class ManualTimeProviderTests
+{
+    [Fact]
+    public void TimersFireInDueOrder_WithTheClockAtTheirDueTime()
+    {
+        var clock = new ManualTimeProvider();
+        var fired = new List<(string, long)>();
+        using var late = clock.CreateTimer(_ => fired.Add(("late", clock.NowNs)), null, TimeSpan.FromMilliseconds(20), Timeout.InfiniteTimeSpan);
+        using var early = clock.CreateTimer(_ => fired.Add(("early", clock.NowNs)), null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+        using var tie = clock.CreateTimer(_ => fired.Add(("tie", clock.NowNs)), null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+
+        clock.Advance(TimeSpan.FromMilliseconds(15));
+        Assert.Equal([("early", 10_000_000L), ("tie", 10_000_000L)], fired);
+        Assert.Equal(15_000_000, clock.NowNs);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(("late", 20_000_000L), fired[^1]);
+    }
+
+    [Fact]
+    public void ACallbackMayRearmItsTimer_WhichFiresWithinTheSameAdvance()
+    {
+        var clock = new ManualTimeProvider();
+        var count = 0;
+        ITimer? timer = null;
+        timer = clock.CreateTimer(_ => { count++; timer!.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan); }, null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(11, count);
+        timer.Dispose();
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(11, count);
+    }
+
+    [Fact]
+    public void DisarmedTimers_DoNotFire()
+    {
+        var clock = new ManualTimeProvider();
+        var fired = false;
+        using var timer = clock.CreateTimer(_ => fired = true, null, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(fired);
+    }
+}
