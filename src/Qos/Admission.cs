@@ -20,6 +20,13 @@ internal struct Admission
     /// <summary>Tokens granted so far, per slot; given back if the request is cancelled.</summary>
     public BucketSlots Granted;
 
+    /// <summary>
+    /// The last clock reading and the provider it came from. Layers on the same clock reuse it, so a request walking
+    /// a chain without waiting reads the clock once; it is read before any lock is taken.
+    /// </summary>
+    public TimeProvider? Clock;
+    public long ClockNs;
+
     public Admission(long bytes) => Bytes = bytes;
 
     /// <summary>Forgets progress made at a previous layer.</summary>

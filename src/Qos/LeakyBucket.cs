@@ -33,6 +33,8 @@ public struct LeakyBucket
         Avg = avg;
         Max = max;
         BurstLength = burstLength;
+        Capacity = max == 0 ? (double)avg / 10 : max * burstLength;
+        BurstCapacity = (double)max / 10;
     }
 
     /// <summary>Creates an empty bucket from a bucket config.</summary>
@@ -42,13 +44,13 @@ public struct LeakyBucket
     }
 
     /// <summary>Sustained rate in units per second; 0 disables the bucket.</summary>
-    public long Avg { get; set; }
+    public long Avg { get; }
 
     /// <summary>Burst rate in units per second; 0 when no burst is configured.</summary>
-    public long Max { get; set; }
+    public long Max { get; }
 
     /// <summary>Seconds a burst at <see cref="Max"/> may last.</summary>
-    public long BurstLength { get; set; }
+    public long BurstLength { get; }
 
     /// <summary>Units in the main bucket.</summary>
     public double Level { get; set; }
@@ -57,10 +59,10 @@ public struct LeakyBucket
     public double BurstLevel { get; set; }
 
     /// <summary>Units the main bucket holds before requests wait: <c>Avg/10</c> without a burst rate, else <c>Max × BurstLength</c>.</summary>
-    public readonly double Capacity => Max == 0 ? (double)Avg / 10 : Max * BurstLength;
+    public double Capacity { get; }
 
     /// <summary>Units the burst bucket holds before requests wait: <c>Max/10</c>.</summary>
-    public readonly double BurstCapacity => (double)Max / 10;
+    public double BurstCapacity { get; }
 
     /// <summary>Whether the separate burst-rate bucket is in use.</summary>
     public readonly bool HasBurstBucket => BurstLength > 1;

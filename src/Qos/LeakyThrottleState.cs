@@ -10,6 +10,11 @@ public sealed class LeakyThrottleState : ThrottleState
     private readonly LeakyBucket[] _buckets = new LeakyBucket[BucketKinds.Count];
     private long _previousLeakNs;
 
+    // Only enabled buckets are leaked, checked and charged: a disabled bucket never waits, so its level is never
+    // read (QEMU charges it anyway; the result is the same and the common one-limit config does a sixth the work).
+    private int[] _enabled = [];
+    private int[][] _checked = [[], []];
+
     /// <summary>Creates the state with every level empty, as QEMU's <c>throttle_config()</c>.</summary>
     public LeakyThrottleState(ThrottleConfig config, long nowNs)
         : base(config)
@@ -20,6 +25,7 @@ public sealed class LeakyThrottleState : ThrottleState
         }
 
         _previousLeakNs = nowNs;
+        IndexEnabledBuckets();
     }
 
     internal override bool WaitDependsOnRequest => false;
@@ -37,9 +43,9 @@ public sealed class LeakyThrottleState : ThrottleState
             return;
         }
 
-        for (var i = 0; i < _buckets.Length; i++)
+        foreach (var index in _enabled)
         {
-            _buckets[i].Leak(elapsed);
+            _buckets[index].Leak(elapsed);
         }
     }
 
@@ -48,24 +54,24 @@ public sealed class LeakyThrottleState : ThrottleState
     {
         Leak(nowNs);
         long wait = 0;
-        foreach (var kind in BucketKinds.For(direction))
+        foreach (var index in _checked[(int)direction])
         {
-            wait = Math.Max(wait, _buckets[(int)kind].ComputeWait());
+            wait = Math.Max(wait, _buckets[index].ComputeWait());
         }
 
         return wait;
     }
 
     /// <summary>
-    /// Charges an admitted request: its bytes to the two bps buckets, its operations (see
-    /// <see cref="ThrottleConfig.IopsUnits"/>) to the two iops buckets of its direction.
+    /// Charges an admitted request: its bytes to the bps buckets, its operations (see
+    /// <see cref="ThrottleConfig.IopsUnits"/>) to the iops buckets of its direction, where enabled.
     /// </summary>
     public void Account(ThrottleDirection direction, long bytes)
     {
         var units = Config.IopsUnits(bytes);
-        foreach (var kind in BucketKinds.For(direction))
+        foreach (var index in _checked[(int)direction])
         {
-            _buckets[(int)kind].Charge(kind.CountsBytes() ? bytes : units);
+            _buckets[index].Charge(((BucketKind)index).CountsBytes() ? bytes : units);
         }
     }
 
@@ -81,6 +87,7 @@ public sealed class LeakyThrottleState : ThrottleState
             }
 
             _previousLeakNs = nowNs;
+            IndexEnabledBuckets();
             return;
         }
 
@@ -103,6 +110,8 @@ public sealed class LeakyThrottleState : ThrottleState
                 bucket.BurstLevel = Carry(old.BurstLevel, old.BurstCapacity, bucket.BurstCapacity);
             }
         }
+
+        IndexEnabledBuckets();
     }
 
     /// <inheritdoc/>
@@ -144,6 +153,16 @@ public sealed class LeakyThrottleState : ThrottleState
     // Nothing was charged while the request waited.
     internal override void Cancel(ThrottleDirection direction, ref Admission admission)
     {
+    }
+
+    private void IndexEnabledBuckets()
+    {
+        _enabled = [.. BucketKinds.All.ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)];
+        _checked =
+        [
+            [.. BucketKinds.For(ThrottleDirection.Read).ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)],
+            [.. BucketKinds.For(ThrottleDirection.Write).ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)],
+        ];
     }
 
     // Credit used stays used (clamped to the new capacity); an overdraft beyond the old capacity is still owed.

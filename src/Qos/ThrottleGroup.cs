@@ -53,6 +53,7 @@ public sealed class ThrottleGroup : IDisposable
     private readonly bool[] _timerArmed = new bool[Directions];
     private readonly long[] _timerDueNs = new long[Directions];
     private readonly DirectionCounters[] _counters = [new(), new()];
+    private long _latestNs;
     private bool _disposed;
 
     /// <summary>Creates a group with the given limits.</summary>
@@ -66,7 +67,8 @@ public sealed class ThrottleGroup : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _timestampFrequency = _time.TimestampFrequency;
         _nanosecondsPerTimestamp = 1_000_000_000 % _timestampFrequency == 0 ? 1_000_000_000 / _timestampFrequency : 0;
-        _state = ThrottleState.Create(config.EnsureValid(), NowNs());
+        _latestNs = NowNs();
+        _state = ThrottleState.Create(config.EnsureValid(), _latestNs);
         _timers =
         [
             _time.CreateTimer(OnReadTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan),
@@ -118,7 +120,7 @@ public sealed class ThrottleGroup : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var now = NowNs();
+            var now = MonotonicUnsynchronized(NowNs());
             if (config.Algorithm == _state.Config.Algorithm)
             {
                 _state.Reconfigure(config, now);
@@ -155,7 +157,7 @@ public sealed class ThrottleGroup : IDisposable
             }
 
             return new ThrottleStatistics(
-                Name, _state.Config, _counters[0].Snapshot(), _counters[1].Snapshot(), _state.GetBuckets(NowNs()), members);
+                Name, _state.Config, _counters[0].Snapshot(), _counters[1].Snapshot(), _state.GetBuckets(MonotonicUnsynchronized(NowNs())), members);
         }
     }
 
@@ -217,6 +219,12 @@ public sealed class ThrottleGroup : IDisposable
     {
         var released = default(ReleasedBatch);
         var canceled = false;
+        if (admission.Clock != _time)
+        {
+            admission.Clock = _time;
+            admission.ClockNs = NowNs();
+        }
+
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -226,7 +234,7 @@ public sealed class ThrottleGroup : IDisposable
             }
 
             var d = (int)direction;
-            var now = NowNs();
+            var now = MonotonicUnsynchronized(admission.ClockNs);
             admission.StartLayer();
             if (!_timerArmed[d] && member.Queues[d].Count == 0)
             {
@@ -298,7 +306,7 @@ public sealed class ThrottleGroup : IDisposable
                 return;
             }
 
-            var now = NowNs();
+            var now = MonotonicUnsynchronized(NowNs());
             for (var d = 0; d < Directions; d++)
             {
                 while (member.Queues[d].Head is { } request)
@@ -361,7 +369,7 @@ public sealed class ThrottleGroup : IDisposable
                 return; // disarmed after this callback was already on its way
             }
 
-            var now = NowNs();
+            var now = MonotonicUnsynchronized(NowNs());
             if (now < _timerDueNs[d])
             {
                 // The system timer counts whole milliseconds and may fire early: wait out the rest.
@@ -501,6 +509,18 @@ public sealed class ThrottleGroup : IDisposable
 
     private ThrottleMemberStatistics MemberStatisticsUnsynchronized(ThrottleGroupMember member) =>
         new(member.Name, member.Counters[0].Snapshot(), member.Counters[1].Snapshot());
+
+    // The clock may be read before the lock is taken, so another thread can get in first with a later reading.
+    // Everything under the lock sees time move forward only; a late reading counts as "no time has passed".
+    private long MonotonicUnsynchronized(long nowNs)
+    {
+        if (nowNs > _latestNs)
+        {
+            _latestNs = nowNs;
+        }
+
+        return _latestNs;
+    }
 
     private long NowNs()
     {

@@ -95,6 +95,7 @@ internal sealed class ThrottleRequest : IValueTaskSource
     public void Continue()
     {
         var self = this;
+        Admission.Clock = null; // time has passed while the request waited
         for (var layer = Layer + 1; layer < Layers.Length; layer++)
         {
             if (IsCancelRequested)

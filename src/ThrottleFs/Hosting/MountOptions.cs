@@ -1,0 +1,20 @@
+using ThrottleFs.Qos;
+
+namespace ThrottleFs.Hosting;
+
+/// <summary>A mount as the user asked for it on the command line, already checked.</summary>
+/// <param name="Source">The backing directory or file.</param>
+/// <param name="MountPoint">Where it appears.</param>
+/// <param name="FileLimits">Limits every file gets for its own (<c>--limit</c>).</param>
+/// <param name="MountLimits">Limits all files share (<c>--mount-limit</c>).</param>
+/// <param name="FuseOptions">Extra options for the kernel mount (<c>-o</c>).</param>
+/// <param name="Foreground">Stay in the foreground instead of returning once the mount is ready.</param>
+/// <param name="Trace">Log every request and reply.</param>
+public sealed record MountOptions(
+    string Source,
+    string MountPoint,
+    ThrottleConfig FileLimits,
+    ThrottleConfig MountLimits,
+    IReadOnlyList<string> FuseOptions,
+    bool Foreground,
+    bool Trace);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test in the solution. The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+# System packages the tests use. Installed when missing (as root, with apt-get).
+packages=()
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    echo "test.sh: missing packages: ${missing[*]}; install them (apt-get install ${missing[*]}) and run again." >&2
+    echo "0 passed, 0 failed"
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+results=artifacts/test-results
+rm -rf "$results"
+
+# Build everything (benchmarks included, so they keep compiling), then test.
+if ! dotnet build ThrottleFs.sln -c Release --nologo -v quiet; then
+  echo "test.sh: the build failed."
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+
+dotnet test ThrottleFs.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+done
+
+if ((passed + failed == 0)); then
+  echo "test.sh: no test ran."
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit $((status != 0 || failed != 0))
