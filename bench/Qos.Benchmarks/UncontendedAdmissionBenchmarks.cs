@@ -78,6 +78,10 @@ public class UncontendedAdmissionBenchmarks
         return lease.IsAcquired;
     }
 
+    // What exact leaky buckets must pay on every admission and a timer-replenished limiter does not.
+    [Benchmark(Description = "TimeProvider.System.GetTimestamp (one clock read)")]
+    public long ClockRead() => TimeProvider.System.GetTimestamp();
+
     [Benchmark(Description = "ThrottleGroupMember.AdmitAsync, iops-total (leaky)")]
     public void LeakyIops() => _iops.AdmitAsync(ThrottleDirection.Read, Bytes).GetAwaiter().GetResult();
 

@@ -237,6 +237,24 @@ public class QemuScenarioTests
         Assert.False(delayed[2].IsCompleted);
     }
 
+    [Theory]
+    [InlineData("iops-total", 10, 512)]
+    [InlineData("iops-read", 10, 512)]
+    [InlineData("bps-total", 4096, 512)]
+    [InlineData("bps-read", 4096, 512)]
+    public void Iotest093_Burst_SevenTimesTheRateForFourSecondsThenTheRate(string bucket, long rate, long size)
+    {
+        // tests/qemu-iotests/093 test_burst: max = 7 × rate, max-length = 4; QEMU's own ±10 % criterion.
+        var load = Saturate($"{bucket}={rate},{bucket}-max={7 * rate},{bucket}-max-length=4", size);
+        var perSecond = (double)rate / (bucket.StartsWith("bps", StringComparison.Ordinal) ? size : 1);
+        Until(TimeSpan.FromSeconds(4), load);
+        Assert.InRange(load.Admitted, 0.9 * 4 * 7 * perSecond, 1.1 * 4 * 7 * perSecond);
+        Until(TimeSpan.FromSeconds(5), load); // the burst bucket runs out a little after 4 s
+        var at5 = load.Admitted;
+        Until(TimeSpan.FromSeconds(10), load);
+        Assert.InRange(load.Admitted - at5, 0.9 * 5 * perSecond, 1.1 * 5 * perSecond);
+    }
+
     private Workload Saturate(string spec, long bytes)
     {
         var member = new ThrottleGroup("g", ThrottleConfig.Parse(spec), _clock).Join("file");
