@@ -35,10 +35,16 @@ internal static class MountCommand
         };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground; Ctrl-C unmounts." };
         var trace = new Option<bool>("--trace") { Description = "Log every request and reply (slow; for debugging)." };
-
-        var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled.")
+        var pageCache = new Option<bool>("--page-cache")
         {
-            source, mountPoint, limit, mountLimit, algorithm, fuseOptions, foreground, trace,
+            Description = "Let the kernel cache file data. Faster for re-read data, but reads served from the cache never reach " +
+                          "the throttle, so the limits then apply only to cache misses. Off by default: every read and write is throttled.",
+        };
+        var daemonLog = new Option<string?>("--daemon-log") { Hidden = true };
+
+        var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")
+        {
+            source, mountPoint, limit, mountLimit, algorithm, fuseOptions, foreground, trace, pageCache, daemonLog,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -56,14 +62,16 @@ internal static class MountCommand
                 mountLimits,
                 (result.GetValue(fuseOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 result.GetValue(foreground),
-                result.GetValue(trace));
+                result.GetValue(trace),
+                result.GetValue(pageCache),
+                result.GetValue(daemonLog));
             if (!File.Exists(options.Source) && !Directory.Exists(options.Source))
             {
                 error.WriteLine($"throttlefs: source '{options.Source}' does not exist.");
                 return Task.FromResult(ExitCodes.Failure);
             }
 
-            return Task.FromResult(host.Mount(options, cancellationToken));
+            return Task.FromResult(host.Mount(options, error, cancellationToken));
         });
         return command;
     }

@@ -14,6 +14,7 @@ public static class ThrottleFsCommandLine
             "ThrottleFs mirrors a directory or a disk image at a mount point and sends every read and write through " +
             "QEMU-compatible QoS buckets (bps/iops, bursts, groups) before it reaches the backing storage.");
         root.Subcommands.Add(MountCommand.Create(host, error));
+        root.Subcommands.Add(UnmountCommand.Create(host, error));
         var result = root.Parse(args);
         var exitCode = result.Invoke(new InvocationConfiguration { Error = error });
         return result.Errors.Count > 0 ? ExitCodes.Usage : exitCode;

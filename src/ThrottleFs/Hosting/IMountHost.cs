@@ -6,6 +6,12 @@ namespace ThrottleFs.Hosting;
 /// </summary>
 public interface IMountHost
 {
-    /// <summary>Mounts and serves until unmounted or cancelled; returns the process exit code.</summary>
-    int Mount(MountOptions options, CancellationToken cancellationToken);
+    /// <summary>
+    /// Mounts. In the foreground, serves until unmounted or cancelled; otherwise returns once the mount is ready and a
+    /// daemon serves it. Returns the process exit code; messages for the user go to <paramref name="error"/>.
+    /// </summary>
+    int Mount(MountOptions options, TextWriter error, CancellationToken cancellationToken);
+
+    /// <summary>Unmounts, also a stale mount whose daemon died; returns the process exit code.</summary>
+    int Unmount(string mountPoint, TextWriter error);
 }

@@ -10,6 +10,8 @@ namespace ThrottleFs.Hosting;
 /// <param name="FuseOptions">Extra options for the kernel mount (<c>-o</c>).</param>
 /// <param name="Foreground">Stay in the foreground instead of returning once the mount is ready.</param>
 /// <param name="Trace">Log every request and reply.</param>
+/// <param name="PageCache">Let the kernel cache file data: faster, but cached reads bypass the limits.</param>
+/// <param name="DaemonLog">Set in the background daemon only: where its output goes once the mount is ready.</param>
 public sealed record MountOptions(
     string Source,
     string MountPoint,
@@ -17,4 +19,6 @@ public sealed record MountOptions(
     ThrottleConfig MountLimits,
     IReadOnlyList<string> FuseOptions,
     bool Foreground,
-    bool Trace);
+    bool Trace,
+    bool PageCache = false,
+    string? DaemonLog = null);

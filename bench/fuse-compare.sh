@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# Side-by-side fio comparison, in one run, of a plain directory, libfuse's passthrough_ll, qemu-storage-daemon's
+# FUSE export and ThrottleFs (unthrottled). Prints a markdown table; see usage() below.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HELPERS="$ROOT/bench/fuse-compare"
+CACHE="$ROOT/artifacts/bench"          # git-ignored: the built passthrough_ll and the last report live here
+REPORT="$CACHE/fuse-compare.md"
+
+THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount"}
+THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
+
+ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs)
+# id|label|unit|fio options. Every job also gets --direct=1 and the time-based options (see run_fio).
+ALL_JOBS=(
+  "randread-4k-qd1|randread 4 KiB, psync, 1 job (QD1)|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=1"
+  "randread-4k-4j|randread 4 KiB, psync, 4 jobs|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=4"
+  "randwrite-4k-qd1|randwrite 4 KiB, psync, 1 job|iops|--rw=randwrite --bs=4k --ioengine=psync --numjobs=1"
+  "randwrite-4k-4j|randwrite 4 KiB, psync, 4 jobs (one file)|iops|--rw=randwrite --bs=4k --ioengine=psync --numjobs=4"
+  "read-1m|seq read 1 MiB, psync, 1 job|mibs|--rw=read --bs=1m --ioengine=psync --numjobs=1"
+  "write-1m|seq write 1 MiB, psync, 1 job|mibs|--rw=write --bs=1m --ioengine=psync --numjobs=1"
+  "randread-4k-aio32|randread 4 KiB, libaio, iodepth 32|iops|--rw=randread --bs=4k --ioengine=libaio --iodepth=32"
+  "randwrite-4k-aio32|randwrite 4 KiB, libaio, iodepth 32|iops|--rw=randwrite --bs=4k --ioengine=libaio --iodepth=32"
+)
+APT_PACKAGES=(fio fuse3 libfuse3-dev pkg-config gcc qemu-utils qemu-system-common python3)
+
+ROUNDS=3 RUNTIME=5 SIZE_MIB=256 BACKING=/dev/shm
+TARGETS=("${ALL_TARGETS[@]}") JOBS=("${ALL_JOBS[@]}")
+
+# Run state, used by cleanup(). WORK holds mount points, logs and raw results; BACKING_WORK holds the data file.
+WORK="" BACKING_WORK="" FIO_PID=""
+declare -A TARGET_FILE=()   # target -> the file fio opens
+declare -A MOUNT_ERROR=()   # target -> why it has no numbers
+declare -A DAEMON_PIDS=()   # target -> PIDs of the daemon(s) serving it
+declare -a COMMANDS=()      # what was run to set up each target, for the report
+
+usage() {
+  cat <<EOF
+Usage: bench/fuse-compare.sh [options]
+
+Runs fio against four targets backed by the same data file and prints a markdown table (also written to
+${REPORT#"$ROOT"/}):
+  native               the data file in a plain directory (no FUSE)
+  passthrough_ll       libfuse's C example, built from libfuse3-dev's sources with O_DIRECT masked on its
+                       backing fds (stock fails O_DIRECT writes with EINVAL), mounted -o cache=never
+  qemu-storage-daemon  its FUSE export of the data file (cache.direct=off)
+  throttlefs           ThrottleFs, unthrottled: \$THROTTLEFS_MOUNT_CMD SOURCE MOUNTPOINT
+A target that fails to mount is reported as "n/a (mount failed: ...)" and the others still run.
+
+Each round runs every job on every target in turn, so drift affects them all alike; cells show the median
+and the min–max over the rounds. 4 KiB jobs report IOPS, 1 MiB jobs MiB/s. All jobs use --direct=1.
+
+Options:
+  --rounds N        rounds (default $ROUNDS)
+  --runtime S       seconds per fio run (default $RUNTIME)
+  --size N[M|G]     data file size, MiB unless suffixed (default ${SIZE_MIB}M)
+  --backing DIR     directory holding the data file (default $BACKING, a tmpfs, so the numbers show the FUSE
+                    round trip and the daemon rather than a disk)
+  --targets LIST    comma-separated subset of: $(IFS=,; echo "${ALL_TARGETS[*]}")
+  --jobs LIST       comma-separated subset of: $(for j in "${ALL_JOBS[@]}"; do printf '%s ' "${j%%|*}"; done)
+  -h, --help        this text
+
+Environment:
+  THROTTLEFS_MOUNT_CMD    command that mounts and returns once the mount is ready (default: ./throttlefs mount)
+  THROTTLEFS_UNMOUNT_CMD  command that unmounts (default: ./throttlefs unmount)
+  Both are split on spaces; SOURCE MOUNTPOINT (or MOUNTPOINT) are appended.
+
+Needs root (FUSE mounts, apt-get). Missing packages are installed with apt-get: ${APT_PACKAGES[*]}.
+Everything it mounts or starts is unmounted and stopped on exit, including failures and Ctrl-C; only the
+build cache and the report under ${CACHE#"$ROOT"/}/ are left behind.
+EOF
+}
+
+log() { printf '[fuse-compare] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# One line of a log for an error cell: its first line, or its first line mentioning "error" when there is one
+# (a failed build, e.g. the launcher's dotnet publish, starts with progress chatter). Skips the launcher's
+# "building..." notice.
+first_line() {
+  local lines
+  lines=$(grep -v -e '^[[:space:]]*$' -e 'building (first use' "$1" 2>/dev/null) || return 0
+  { grep -i -m1 'error' <<<"$lines" || head -n1 <<<"$lines"; } | tr '\t' ' ' | sed 's/^[[:space:]]*//' | cut -c1-160
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Arguments and prerequisites
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --rounds) ROUNDS=${2:?}; shift ;;
+      --runtime) RUNTIME=${2:?}; shift ;;
+      --size) SIZE_MIB=$(to_mib "${2:?}"); shift ;;
+      --backing) BACKING=${2:?}; shift ;;
+      --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift ;;
+      --jobs) select_jobs "${2:?}"; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; die "unknown option: $1" ;;
+    esac
+    shift
+  done
+  [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+  [[ $RUNTIME =~ ^[1-9][0-9]*$ ]] || die "--runtime must be a positive number of seconds"
+  [[ -d $BACKING ]] || die "--backing $BACKING is not a directory"
+  # passthrough_ll's -o source= and QEMU's option syntax both split on commas.
+  [[ $BACKING != *,* ]] || die "--backing must not contain a comma"
+  local t
+  for t in "${TARGETS[@]}"; do
+    [[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "unknown target: $t"
+  done
+}
+
+to_mib() {
+  case $1 in
+    *[gG]) echo $((${1%[gG]} * 1024)) ;;
+    *[mM]) echo "${1%[mM]}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+select_jobs() {
+  local wanted id j found
+  JOBS=()
+  IFS=, read -r -a wanted <<<"$1"
+  for id in "${wanted[@]}"; do
+    found=""
+    for j in "${ALL_JOBS[@]}"; do [[ ${j%%|*} == "$id" ]] && JOBS+=("$j") && found=1; done
+    [[ -n $found ]] || die "unknown job: $id"
+  done
+}
+
+ensure_packages() {
+  local p missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  [[ $EUID -eq 0 ]] || die "missing packages (run as root to install them): ${missing[*]}"
+  log "installing ${missing[*]} ..."
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+# Builds libfuse's passthrough_ll example into the cache. The copy masks O_DIRECT when it opens backing files:
+# the stock example passes the caller's O_DIRECT through, and libfuse hands it WRITE payloads at offset 80 of
+# its receive buffer, so every O_DIRECT write fails with EINVAL (fuse-notes §4.2; also seen on tmpfs here).
+PLL_BIN="$CACHE/fuse-compare/passthrough_ll"
+build_passthrough_ll() {
+  local src stamp build
+  src=$(dpkg -L libfuse3-dev | grep -E '/passthrough_ll\.c(\.gz)?$' | head -n1) ||
+    die "passthrough_ll.c not found in libfuse3-dev"
+  # Rebuild when the example, this script (which holds the patch) or libfuse changes.
+  stamp="$(sha256sum "$src" "$0" | sha256sum | cut -c1-16) $(pkg-config --modversion fuse3)"
+  if [[ -x $PLL_BIN && -f $PLL_BIN.stamp && $(<"$PLL_BIN.stamp") == "$stamp" ]]; then return 0; fi
+
+  log "building passthrough_ll from $src"
+  mkdir -p "$CACHE/fuse-compare"
+  build=$(mktemp -d "$CACHE/fuse-compare/build.XXXXXX")
+  cp "$(dirname "$src")"/passthrough_*.h "$build/" 2>/dev/null || true
+  if [[ $src == *.gz ]]; then zcat "$src" >"$build/passthrough_ll.c"; else cp "$src" "$build/passthrough_ll.c"; fi
+  # The example has exactly two backing opens (lo_open and lo_create), both masking only O_NOFOLLOW.
+  sed -i 's/& ~O_NOFOLLOW/\& ~(O_NOFOLLOW | O_DIRECT)/' "$build/passthrough_ll.c"
+  [[ $(grep -c 'O_NOFOLLOW | O_DIRECT' "$build/passthrough_ll.c") == 2 ]] ||
+    { rm -rf "$build"; die "passthrough_ll.c changed shape; update the O_DIRECT patch in $0"; }
+  # shellcheck disable=SC2046  # pkg-config output is meant to be word-split
+  gcc -O2 -Wall -o "$build/passthrough_ll" "$build/passthrough_ll.c" $(pkg-config --cflags --libs fuse3) >&2 ||
+    { rm -rf "$build"; die "building passthrough_ll failed"; }
+  mv -f "$build/passthrough_ll" "$PLL_BIN"
+  echo "$stamp" >"$PLL_BIN.stamp"
+  rm -rf "$build"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Mounting and unmounting
+
+is_mounted() { awk -v p="$1" '$2 == p { found = 1 } END { exit !found }' /proc/mounts; }
+# True while PID runs. A zombie (an exited child of ours not yet reaped) counts as gone, unlike with kill -0.
+alive() {
+  local stat
+  [[ -n $1 ]] || return 1
+  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# PIDs whose command line mentions PATH. Our temp paths are unique, so this finds exactly the daemons and fio
+# processes of this run, including daemons we only know by mount point (throttlefs starts its own).
+pids_mentioning() {
+  local p cmd
+  [[ -n $1 ]] || return 0
+  for p in /proc/[0-9]*; do
+    [[ ${p#/proc/} == "$$" ]] && continue
+    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    [[ $cmd == *"$1"* ]] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+# Polls until PATH is a mount point; fails early if the daemon PID (when given) dies.
+wait_for_mount() {
+  local path=$1 pid=$2 tries=$(($3 * 10))
+  while ((tries--)); do
+    is_mounted "$path" && return 0
+    [[ -n $pid ]] && ! alive "$pid" && return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+mount_failed() { # target log-file [fallback message]
+  local msg
+  msg=$(first_line "$2")
+  MOUNT_ERROR[$1]="mount failed: ${msg:-${3:-no output}}"
+  log "$1: ${MOUNT_ERROR[$1]}"
+}
+
+setup_native() {
+  TARGET_FILE[native]="$BACKING_WORK/data.bin"
+  COMMANDS+=("native: fio --filename=$BACKING_WORK/data.bin")
+}
+
+setup_passthrough_ll() {
+  local mnt="$WORK/mnt-passthrough_ll" logf="$WORK/passthrough_ll.log"
+  mkdir "$mnt"
+  # Foreground mode in the background: we get its PID directly instead of hunting for a daemonized child.
+  local cmd=("$PLL_BIN" -f -o "source=$BACKING_WORK,cache=never" "$mnt")
+  COMMANDS+=("passthrough_ll: ${cmd[*]} &")
+  "${cmd[@]}" >"$logf" 2>&1 &
+  DAEMON_PIDS[passthrough_ll]=$!
+  if wait_for_mount "$mnt" "$!" 20; then
+    TARGET_FILE[passthrough_ll]="$mnt/data.bin"
+  else
+    mount_failed passthrough_ll "$logf" "not mounted after 20 s"
+  fi
+}
+
+setup_qemu_storage_daemon() {
+  local mnt="$WORK/qsd-export.img" logf="$WORK/qsd.log" pidf="$WORK/qsd.pid"
+  touch "$mnt" # the FUSE export mounts over a regular file
+  # --daemonize returns once the export is mounted; cache.direct=off keeps O_DIRECT off the backing fd, the same
+  # policy as the patched passthrough_ll.
+  local cmd=(qemu-storage-daemon --daemonize --pidfile "$pidf"
+    --blockdev "driver=file,node-name=file0,filename=$BACKING_WORK/data.bin,cache.direct=off"
+    --export "type=fuse,id=exp0,node-name=file0,mountpoint=$mnt,writable=on")
+  COMMANDS+=("qemu-storage-daemon: ${cmd[*]}")
+  if timeout --foreground 60 "${cmd[@]}" >"$logf" 2>&1 && is_mounted "$mnt"; then
+    DAEMON_PIDS[qemu-storage-daemon]=$(<"$pidf")
+    TARGET_FILE[qemu-storage-daemon]="$mnt"
+  else
+    DAEMON_PIDS[qemu-storage-daemon]=$(cat "$pidf" 2>/dev/null || true)
+    mount_failed qemu-storage-daemon "$logf"
+  fi
+}
+
+setup_throttlefs() {
+  local mnt="$WORK/mnt-throttlefs" logf="$WORK/throttlefs.log" cmd
+  mkdir "$mnt"
+  read -r -a cmd <<<"$THROTTLEFS_MOUNT_CMD"
+  COMMANDS+=("throttlefs: $THROTTLEFS_MOUNT_CMD $BACKING_WORK $mnt")
+  # Generous timeout: the default launcher builds the CLI first when the sources changed. --foreground keeps
+  # the command in our process group, so Ctrl-C reaches it instead of waiting for it to finish.
+  if timeout --foreground 300 "${cmd[@]}" "$BACKING_WORK" "$mnt" >"$logf" 2>&1 </dev/null; then
+    if is_mounted "$mnt" && [[ -f $mnt/data.bin ]]; then
+      TARGET_FILE[throttlefs]="$mnt/data.bin"
+    else
+      mount_failed throttlefs /dev/null "the mount command succeeded but $mnt does not show data.bin"
+    fi
+  else
+    mount_failed throttlefs "$logf" "exit status $?"
+  fi
+  DAEMON_PIDS[throttlefs]=$(pids_mentioning "$mnt" | tr '\n' ' ')
+}
+
+unmount_target() {
+  local target=$1 mnt=$2 cmd
+  case $target in
+    throttlefs)
+      read -r -a cmd <<<"$THROTTLEFS_UNMOUNT_CMD"
+      timeout --foreground 60 "${cmd[@]}" "$mnt" </dev/null >&2 || log "throttlefs: '$THROTTLEFS_UNMOUNT_CMD' failed" ;;
+    qemu-storage-daemon)
+      # QEMU unmounts its export when it exits on SIGTERM.
+      local pid=${DAEMON_PIDS[$target]:-}
+      alive "$pid" && kill -TERM "$pid" 2>/dev/null
+      wait_gone "$pid" 10 || true ;;
+    *) fusermount3 -u "$mnt" 2>/dev/null || true ;;
+  esac
+  if is_mounted "$mnt"; then
+    log "$target: still mounted, detaching $mnt lazily"
+    fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+  fi
+}
+
+wait_gone() { # pids... seconds (last argument)
+  local secs=${*: -1} pids=("${@:1:$#-1}") tries p
+  tries=$((secs * 10))
+  while ((tries--)); do
+    for p in "${pids[@]}"; do alive "$p" && break; p=""; done
+    [[ -z ${p:-} ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+stop_pids() { # pids...: TERM, then KILL whatever ignores it
+  (($#)) || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  wait_gone "$@" 5 || kill -KILL "$@" 2>/dev/null || true
+  wait_gone "$@" 5 || log "warning: could not stop PIDs $*"
+}
+
+# Runs on every exit (normal, error, Ctrl-C, TERM): stop fio, unmount, stop daemons, remove temp files.
+CLEANED=""
+cleanup() {
+  [[ -n $CLEANED ]] && return
+  CLEANED=1
+  trap '' INT TERM # finish cleaning even if Ctrl-C is pressed again
+  set +e           # best effort: one failed step must not skip the rest
+  [[ -z $WORK ]] && return
+  alive "$FIO_PID" && stop_pids "$FIO_PID"
+
+  local target mnt
+  for target in "${TARGETS[@]}"; do
+    case $target in
+      passthrough_ll | throttlefs) mnt="$WORK/mnt-$target" ;;
+      qemu-storage-daemon) mnt="$WORK/qsd-export.img" ;;
+      *) continue ;;
+    esac
+    if is_mounted "$mnt"; then unmount_target "$target" "$mnt"; fi
+  done
+
+  # Daemons exit once unmounted; give them a moment, then stop any leftovers (and any stray fio).
+  local pids daemons
+  read -r -a daemons <<<"${DAEMON_PIDS[*]:-}"
+  wait_gone "${daemons[@]}" 5 || true
+  pids=$( (pids_mentioning "$WORK"; pids_mentioning "$BACKING_WORK") | sort -u | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  [[ -n ${pids// /} ]] && { log "stopping leftover processes: $pids"; stop_pids $pids; }
+
+  # Never rm -rf through a live mount: that would walk into the FUSE filesystem.
+  local dir
+  for dir in "$WORK" "$BACKING_WORK"; do
+    [[ -n $dir ]] || continue
+    if grep -qF " $dir/" /proc/mounts; then
+      log "warning: mounts remain under $dir; not deleting it"
+    else
+      rm -rf "$dir"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Benchmark
+
+make_data_file() {
+  local avail
+  avail=$(df -Pm "$BACKING" | awk 'NR == 2 { print $4 }')
+  ((avail > SIZE_MIB + 64)) || die "$BACKING has ${avail} MiB free; need $((SIZE_MIB + 64))"
+  log "writing a ${SIZE_MIB} MiB data file in $BACKING_WORK"
+  # Real data, not a sparse file: reads of holes would be served from the zero page and flatter native.
+  dd if=/dev/urandom of="$BACKING_WORK/data.bin" bs=1M count="$SIZE_MIB" status=none
+}
+
+# One fio run; appends "round job target value error" to results.tsv.
+run_fio() {
+  local round=$1 spec=$2 target=$3 id label unit opts value="" err=""
+  IFS='|' read -r id label unit opts <<<"$spec"
+  local out="$WORK/fio.json" errf="$WORK/fio.err"
+  # shellcheck disable=SC2086  # $opts holds several fio options
+  timeout -k 10 $((RUNTIME + 120)) fio --name="$id" --filename="${TARGET_FILE[$target]}" --size="${SIZE_MIB}m" \
+    $opts --direct=1 --time_based --runtime="$RUNTIME" --group_reporting \
+    --allow_file_create=0 --fallocate=none --output-format=json --output="$out" >/dev/null 2>"$errf" &
+  FIO_PID=$! # run in the background so a trapped signal interrupts `wait` and cleanup can stop fio
+  if wait "$FIO_PID" && value=$(python3 "$HELPERS/report.py" value "$out" "$unit" 2>>"$errf"); then
+    log "    $target: $(printf '%.0f' "$value") $([[ $unit == iops ]] && echo IOPS || echo MiB/s)"
+  else
+    value="" err=$(first_line "$errf")
+    err=${err:-fio failed}
+    log "    $target: FAILED: $err"
+  fi
+  FIO_PID=""
+  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$id" "$target" "$value" "$err" >>"$WORK/results.tsv"
+}
+
+run_rounds() {
+  local round j t spec ready=() order
+  for t in "${TARGETS[@]}"; do [[ -n ${TARGET_FILE[$t]:-} ]] && ready+=("$t"); done
+  ((${#ready[@]})) || { log "no target could be set up"; return; }
+  for ((round = 1; round <= ROUNDS; round++)); do
+    # Rotate the starting target each round so no target always runs first (right after another's writes).
+    order=("${ready[@]:$(((round - 1) % ${#ready[@]}))}" "${ready[@]:0:$(((round - 1) % ${#ready[@]}))}")
+    for ((j = 0; j < ${#JOBS[@]}; j++)); do
+      spec=${JOBS[$j]}
+      log "round $round/$ROUNDS, job $((j + 1))/${#JOBS[@]} ${spec%%|*}"
+      for t in "${order[@]}"; do run_fio "$round" "$spec" "$t"; done
+    done
+  done
+}
+
+write_report() {
+  local spec id label unit opts t
+  : >"$WORK/status.tsv"
+  for t in "${TARGETS[@]}"; do
+    [[ -n ${MOUNT_ERROR[$t]:-} ]] && printf '%s\t%s\n' "$t" "${MOUNT_ERROR[$t]}" >>"$WORK/status.tsv"
+  done
+  : >"$WORK/jobs.tsv"
+  for spec in "${JOBS[@]}"; do
+    IFS='|' read -r id label unit opts <<<"$spec"
+    printf '%s\t%s\t%s\n' "$id" "$label" "$unit" >>"$WORK/jobs.tsv"
+  done
+  touch "$WORK/results.tsv"
+
+  mkdir -p "$CACHE"
+  {
+    echo "## FUSE comparison ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+    echo
+    python3 "$HELPERS/report.py" table "$WORK/results.tsv" "$WORK/status.tsv" "$WORK/jobs.tsv" \
+      "$(IFS=,; echo "${TARGETS[*]}")"
+    echo
+    echo "Median (min–max) of $ROUNDS round(s), ${RUNTIME} s per fio run, --direct=1, one ${SIZE_MIB} MiB data file"
+    echo "on $(stat -f -c %T "$BACKING") ($BACKING); $(fio --version), kernel $(uname -r), $(nproc) CPUs."
+    echo "Backing-fd policy: native opens the data file itself with O_DIRECT; passthrough_ll (patched) and"
+    echo "qemu-storage-daemon (cache.direct=off) open it without O_DIRECT, so their backing I/O uses the page cache."
+    echo
+    echo "Setup commands:"
+    for t in "${COMMANDS[@]}"; do echo "- \`$t\`"; done
+  } | tee "$REPORT"
+  log "report written to $REPORT"
+}
+
+main() {
+  parse_args "$@"
+  [[ $EUID -eq 0 ]] || die "run as root (FUSE mounts with allow_other, apt-get)"
+  ensure_packages
+  [[ " ${TARGETS[*]} " == *" passthrough_ll "* ]] && build_passthrough_ll
+
+  trap cleanup EXIT
+  trap 'log "interrupted"; exit 130' INT
+  trap 'log "terminated"; exit 143' TERM
+  WORK=$(mktemp -d /tmp/fuse-compare.XXXXXX)
+  BACKING_WORK=$(mktemp -d "${BACKING%/}/fuse-compare-data.XXXXXX")
+  make_data_file
+
+  local t
+  for t in "${TARGETS[@]}"; do
+    log "setting up $t"
+    "setup_${t//-/_}"
+  done
+  run_rounds
+  write_report
+}
+
+main "$@"

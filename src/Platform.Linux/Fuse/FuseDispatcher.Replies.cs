@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Platform.Linux.Fuse.Kernel;
+
+namespace ThrottleFs.Platform.Linux.Fuse;
+
+internal sealed partial class FuseDispatcher
+{
+    /// <summary>An error (or bare success) reply: exactly the 16-byte header, as the kernel insists.</summary>
+    private void ReplyError(ulong unique, Errno error)
+    {
+        Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize];
+        WriteHeader(reply, unique, error, 0);
+        Send(reply, unique, error, 0);
+    }
+
+    private void ReplyStatus(ulong unique, Errno error) => ReplyError(unique, error);
+
+    /// <summary>A reply carrying one fixed-size struct (entry_out, attr_out, open_out, ...).</summary>
+    private void Reply<T>(ulong unique, in T payload)
+        where T : unmanaged
+    {
+        var size = Marshal.SizeOf<T>();
+        Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + size];
+        WriteHeader(reply, unique, Errno.Success, size);
+        MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], in payload);
+        Send(reply, unique, Errno.Success, size);
+    }
+
+    /// <summary>CREATE answers with an entry and an open file back to back.</summary>
+    private void Reply<T1, T2>(ulong unique, in T1 first, in T2 second)
+        where T1 : unmanaged
+        where T2 : unmanaged
+    {
+        var size1 = Marshal.SizeOf<T1>();
+        var size = size1 + Marshal.SizeOf<T2>();
+        Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + size];
+        WriteHeader(reply, unique, Errno.Success, size);
+        MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], in first);
+        MemoryMarshal.Write(reply[(FuseProtocol.OutHeaderSize + size1)..], in second);
+        Send(reply, unique, Errno.Success, size);
+    }
+
+    /// <summary>
+    /// A reply whose data already sits in the workspace right after <paramref name="headerOffset"/> + 16: the
+    /// header is written in front of it and both go out in one write, with no copy.
+    /// </summary>
+    private void ReplyInPlace(FuseWorkspace workspace, int headerOffset, ulong unique, int dataLength)
+    {
+        var reply = workspace.Buffer.Bytes.Slice(headerOffset, FuseProtocol.OutHeaderSize + dataLength);
+        WriteHeader(reply, unique, Errno.Success, dataLength);
+        Send(reply, unique, Errno.Success, dataLength);
+    }
+
+    private static void WriteHeader(Span<byte> reply, ulong unique, Errno error, int payload)
+    {
+        var header = new FuseOutHeader
+        {
+            Len = (uint)(FuseProtocol.OutHeaderSize + (error == Errno.Success ? payload : 0)),
+            Error = -(int)error,
+            Unique = unique,
+        };
+        MemoryMarshal.Write(reply, in header);
+    }
+
+    private void Send(ReadOnlySpan<byte> reply, ulong unique, Errno error, int payload)
+    {
+        _trace?.Reply(unique, error, payload);
+        _channel.Send(reply);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Runtime.InteropServices;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Platform.Linux.Fuse.Kernel;
+
+namespace ThrottleFs.Platform.Linux.Fuse;
+
+/// <summary>
+/// Turns FUSE requests into calls on an <see cref="IFileSystem"/> and their results into replies: go-fuse's
+/// protocol server. It owns no descriptor, so tests drive it with byte arrays. Handlers are a few lines each: they
+/// decode a struct, call one method, encode the answer. A handler that throws fails only its own request (EIO).
+/// </summary>
+internal sealed partial class FuseDispatcher
+{
+    private static readonly FuseOperation?[] Operations = BuildOperationTable();
+
+    private readonly IFileSystem _fileSystem;
+    private readonly IFuseChannel _channel;
+    private readonly FuseOptions _options;
+    private readonly FuseWorkspacePool _pool;
+    private readonly FuseTrace? _trace;
+    private readonly Lock _inFlightLock = new();
+    private readonly Dictionary<ulong, FuseWorkspace> _inFlight = [];
+    private readonly ulong _entryValidSeconds;
+    private readonly uint _entryValidNanoseconds;
+    private readonly ulong _attrValidSeconds;
+    private readonly uint _attrValidNanoseconds;
+    private volatile bool _initialized;
+
+    public FuseDispatcher(IFileSystem fileSystem, IFuseChannel channel, FuseOptions options, FuseWorkspacePool pool, TextWriter? trace = null)
+    {
+        _fileSystem = fileSystem;
+        _channel = channel;
+        _options = options;
+        _pool = pool;
+        _trace = options.Trace ? new FuseTrace(trace) : null;
+        (_entryValidSeconds, _entryValidNanoseconds) = Split(options.EntryTimeout);
+        (_attrValidSeconds, _attrValidNanoseconds) = Split(options.AttributeTimeout);
+    }
+
+    /// <summary>Raised once INIT has been answered: the mount is usable.</summary>
+    public event Action? Initialized;
+
+    /// <summary>The protocol minor version agreed in INIT.</summary>
+    public uint Minor { get; private set; }
+
+    /// <summary>The INIT flags both sides agreed on.</summary>
+    public ulong Flags { get; private set; }
+
+    /// <summary>Requests waiting for their throttle right now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_inFlightLock)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles the request read into <paramref name="workspace"/> (<paramref name="length"/> bytes). Returns true
+    /// when the request keeps the workspace because it completes later; the caller must then take another.
+    /// </summary>
+    public unsafe bool Dispatch(FuseWorkspace workspace, int length)
+    {
+        var bytes = new ReadOnlySpan<byte>(workspace.Buffer.Request, length);
+        if (length < FuseProtocol.InHeaderSize)
+        {
+            return false; // not even a header: nothing to answer
+        }
+
+        var header = MemoryMarshal.Read<FuseInHeader>(bytes);
+        var request = new FuseRequest(header, bytes[FuseProtocol.InHeaderSize..(int)Math.Min(header.Len, (uint)length)]);
+        var operation = header.Opcode < (uint)Operations.Length ? Operations[header.Opcode] : null;
+        if (operation is null)
+        {
+            _trace?.Request(request, $"OPCODE_{header.Opcode}", "");
+            ReplyError(request.Unique, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking
+            return false;
+        }
+
+        if (request.Input.Length < operation.MinimumInput || header.Len != length)
+        {
+            _trace?.Request(request, operation.Name, $"short: {request.Input.Length} bytes in, {operation.MinimumInput} needed");
+            if (!operation.NoReply)
+            {
+                ReplyError(request.Unique, Errno.EIO);
+            }
+
+            return false;
+        }
+
+        _trace?.Request(request, operation.Name, Describe(request));
+
+        if (!_initialized && request.Opcode != FuseOpcode.Init)
+        {
+            ReplyError(request.Unique, Errno.EIO);
+            return false;
+        }
+
+        try
+        {
+            return operation.Handler(this, workspace, request);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _trace?.Note($"{operation.Name} {request.Unique} failed: {e}");
+            if (!operation.NoReply)
+            {
+                ReplyError(request.Unique, Errno.EIO);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>An entry as the kernel wants it, with our cache timeouts.</summary>
+    public FuseEntryOut EntryOut(in EntryInfo entry) => new()
+    {
+        NodeId = entry.Node,
+        EntryValid = entry.Node == 0 ? 0 : _entryValidSeconds,
+        EntryValidNsec = entry.Node == 0 ? 0 : _entryValidNanoseconds,
+        AttrValid = _attrValidSeconds,
+        AttrValidNsec = _attrValidNanoseconds,
+        Attr = ToFuseAttr(entry.Attributes),
+    };
+
+    private static FuseAttr ToFuseAttr(in NodeAttributes a) => new()
+    {
+        Ino = a.Inode,
+        Size = a.Size,
+        Blocks = a.Blocks,
+        Atime = (ulong)a.AccessSeconds,
+        Mtime = (ulong)a.ModifySeconds,
+        Ctime = (ulong)a.ChangeSeconds,
+        AtimeNsec = a.AccessNanoseconds,
+        MtimeNsec = a.ModifyNanoseconds,
+        CtimeNsec = a.ChangeNanoseconds,
+        Mode = a.Mode,
+        Nlink = a.Links,
+        Uid = a.Uid,
+        Gid = a.Gid,
+        Rdev = a.Rdev,
+        BlkSize = a.BlockSize,
+    };
+
+    private static (ulong Seconds, uint Nanoseconds) Split(TimeSpan timeout) =>
+        ((ulong)timeout.Ticks / TimeSpan.TicksPerSecond, (uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
+
+    private static string Describe(in FuseRequest request) => request.Opcode switch
+    {
+        FuseOpcode.Read or FuseOpcode.Readdir or FuseOpcode.Readdirplus =>
+            $"fh {request.Read<FuseReadIn>().Fh} offset {request.Read<FuseReadIn>().Offset} size {request.Read<FuseReadIn>().Size}",
+        FuseOpcode.Write => $"fh {request.Read<FuseWriteIn>().Fh} offset {request.Read<FuseWriteIn>().Offset} size {request.Read<FuseWriteIn>().Size}",
+        FuseOpcode.Lookup or FuseOpcode.Unlink or FuseOpcode.Rmdir or FuseOpcode.Getxattr or FuseOpcode.Removexattr =>
+            request.TryName(request.Opcode == FuseOpcode.Getxattr ? 8 : 0, out var name, out _) ? $"'{System.Text.Encoding.UTF8.GetString(name)}'" : "",
+        _ => $"{request.Input.Length} bytes in",
+    };
+}

@@ -1,0 +1,40 @@
+namespace ThrottleFs.Platform.Linux.Fuse;
+
+/// <summary>Constants of the FUSE kernel protocol we speak (<c>linux/fuse.h</c>, 7.38).</summary>
+internal static class FuseProtocol
+{
+    public const uint KernelVersion = 7;
+
+    /// <summary>The highest minor version whose struct layouts this implementation knows.</summary>
+    public const uint KernelMinorVersion = 38;
+
+    public const ulong RootId = 1;
+
+    public const int InHeaderSize = 40;
+    public const int OutHeaderSize = 16;
+
+    // INIT flags (fuse_init_in/out.flags, and flags2 << 32).
+    public const ulong AsyncRead = 1UL << 0;
+    public const ulong AtomicOTrunc = 1UL << 3;
+    public const ulong BigWrites = 1UL << 5;
+    public const ulong DoReaddirplus = 1UL << 13;
+    public const ulong ReaddirplusAuto = 1UL << 14;
+    public const ulong AsyncDio = 1UL << 15;
+    public const ulong ParallelDirops = 1UL << 18;
+    public const ulong AbortError = 1UL << 21;
+    public const ulong MaxPages = 1UL << 22;
+    public const ulong CacheSymlinks = 1UL << 23;
+    public const ulong InitExt = 1UL << 30;
+
+    /// <summary>mmap(MAP_SHARED) of a direct-I/O file (protocol 7.39; the kernel honours the bit at 7.38 too).</summary>
+    public const ulong DirectIoAllowMmap = 1UL << 36;
+
+    // fuse_open_out.open_flags
+    public const uint FopenDirectIo = 1 << 0;
+    public const uint FopenKeepCache = 1 << 1;
+    public const uint FopenParallelDirectWrites = 1 << 6;
+
+    public const uint GetattrFh = 1 << 0;
+    public const uint FsyncFdatasync = 1 << 0;
+    public const uint FattrFh = 1 << 6;
+}

@@ -1,0 +1,60 @@
+namespace ThrottleFs.Passthrough;
+
+/// <summary>One open of a backing file.</summary>
+internal sealed class PassthroughFile(PassthroughNode node, int fd, int flags)
+{
+    private int _bufferedFd = -1;
+
+    public PassthroughNode Node { get; } = node;
+
+    public int Fd { get; } = fd;
+
+    /// <summary>The open(2) flags the backing file was opened with.</summary>
+    public int Flags { get; } = flags;
+
+    public bool IsDirect => (Flags & Interop.Sys.O_DIRECT) != 0;
+
+    /// <summary>
+    /// A second descriptor without O_DIRECT, opened on first need, for requests whose offset or length is not
+    /// aligned to the backing device's block size (FUSE accepts those; the backing O_DIRECT descriptor does not).
+    /// </summary>
+    public unsafe int BufferedFd()
+    {
+        var fd = Volatile.Read(ref _bufferedFd);
+        if (fd >= 0)
+        {
+            return fd;
+        }
+
+        Span<byte> path = stackalloc byte[ProcPath.MaxLength];
+        ProcPath.Format(Fd, path);
+        int opened;
+        fixed (byte* p = path)
+        {
+            opened = Interop.Sys.Open(p, (Flags & ~(Interop.Sys.O_DIRECT | Interop.Sys.O_TRUNC | Interop.Sys.O_CREAT | Interop.Sys.O_EXCL)) | Interop.Sys.O_CLOEXEC, 0);
+        }
+
+        if (opened < 0)
+        {
+            return -1;
+        }
+
+        var previous = Interlocked.CompareExchange(ref _bufferedFd, opened, -1);
+        if (previous >= 0)
+        {
+            Interop.Sys.Close(opened);
+            return previous;
+        }
+
+        return opened;
+    }
+
+    public void Close()
+    {
+        Interop.Sys.Close(Fd);
+        if (_bufferedFd >= 0)
+        {
+            Interop.Sys.Close(_bufferedFd);
+        }
+    }
+}
