@@ -1,0 +1,74 @@
+namespace ThrottleFs.Platform.Linux.Tests.Mounts;
+
+/// <summary>
+/// A real ThrottleFs mount made with the throttlefs command, over a fresh backing directory, and always taken down
+/// again: Dispose unmounts (lazily, if the command fails) even when the test failed.
+/// </summary>
+internal sealed class MountedFileSystem : IDisposable
+{
+    private readonly string _root;
+
+    private MountedFileSystem(string root, string backing, string point)
+    {
+        _root = root;
+        Backing = backing;
+        Point = point;
+    }
+
+    /// <summary>The source directory (or file) behind the mount.</summary>
+    public string Backing { get; }
+
+    /// <summary>The mount point.</summary>
+    public string Point { get; }
+
+    /// <summary>Mounts a new empty directory with the given extra arguments (e.g. "--limit", "iops-total=100").</summary>
+    public static MountedFileSystem Start(params string[] arguments) => Start(prepare: null, arguments);
+
+    /// <summary>Mounts a new directory, first letting <paramref name="prepare"/> fill it.</summary>
+    public static MountedFileSystem Start(Action<string>? prepare, params string[] arguments)
+    {
+        var root = Directory.CreateTempSubdirectory("throttlefs-test-").FullName;
+        var backing = Directory.CreateDirectory(Path.Combine(root, "backing")).FullName;
+        var point = Directory.CreateDirectory(Path.Combine(root, "mnt")).FullName;
+        prepare?.Invoke(backing);
+        return Mount(root, backing, point, arguments);
+    }
+
+    /// <summary>Mounts an existing source (file or directory) at an existing mount point.</summary>
+    public static MountedFileSystem Mount(string root, string source, string point, params string[] arguments)
+    {
+        var result = Tool.ThrottleFs(["mount", source, point, .. arguments]);
+        if (result.ExitCode != 0 || !Tool.IsMounted(point))
+        {
+            Directory.Delete(root, recursive: true);
+            throw new InvalidOperationException($"throttlefs mount failed: {result}");
+        }
+
+        return new MountedFileSystem(root, source, point);
+    }
+
+    public string OnMount(string relative) => Path.Combine(Point, relative);
+
+    public string OnBacking(string relative) => Path.Combine(Backing, relative);
+
+    public void Dispose()
+    {
+        if (Tool.IsMounted(Point))
+        {
+            var result = Tool.ThrottleFs("unmount", Point);
+            if (result.ExitCode != 0 && Tool.IsMounted(Point))
+            {
+                Tool.Run("umount", "-l", Point);
+            }
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a daemon still exiting may hold the directory for a moment; the temp directory is cleaned later
+        }
+    }
+}
