@@ -226,6 +226,65 @@ public sealed class FuseDispatcherTests : IDisposable
         Assert.Contains(hello, nodes);
     }
 
+    [Fact]
+    public unsafe void ReadsAndWritesThatDoNotWait_AllocateNothing_EvenThroughThrottleLayers()
+    {
+        var counting = new CountingChannel();
+        using var policy = new ThrottlePolicy(ThrottleConfig.Parse("iops-total=1000000000"), ThrottleConfig.Parse("bps-total=1T"), _clock);
+        var dispatcher = new FuseDispatcher(new ThrottledFileSystem(_passthrough, policy, _ => "file"), counting, new FuseOptions(), _pool);
+        var kernel = new FuseRequestBuilder(dispatcher, _pool);
+        kernel.Send(FuseOpcode.Init, 0, new FuseInitIn { Major = 7, Minor = 38, Flags = KernelFlags });
+        kernel.Send(FuseOpcode.Lookup, 1, "hello.txt");
+        kernel.Send(FuseOpcode.Open, 2, new FuseOpenIn { Flags = 2 });
+        var read = Request(FuseOpcode.Read, 2, new FuseReadIn { Fh = 1, Size = 4096 });
+        var write = Request(FuseOpcode.Write, 2, new FuseWriteIn { Fh = 1, Offset = 0, Size = 5 }, "HELLO"u8.ToArray());
+        var workspace = _pool.Rent();
+
+        void Run(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var request = (i & 1) == 0 ? read : write;
+                request.CopyTo(new Span<byte>(workspace.Buffer.Request, request.Length));
+                Assert.False(dispatcher.Dispatch(workspace, request.Length));
+            }
+        }
+
+        Run(2_000); // warm up: JIT, pools, first-use caches
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(10_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(12_000 + 3, counting.Count);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for 10,000 requests");
+        _pool.Return(workspace);
+    }
+
+    private static byte[] Request(FuseOpcode opcode, ulong node, object input, byte[]? payload = null)
+    {
+        var body = new byte[System.Runtime.InteropServices.Marshal.SizeOf(input) + (payload?.Length ?? 0)];
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(body, System.Runtime.InteropServices.GCHandleType.Pinned);
+        System.Runtime.InteropServices.Marshal.StructureToPtr(input, handle.AddrOfPinnedObject(), false);
+        handle.Free();
+        payload?.CopyTo(body, body.Length - payload.Length);
+        var bytes = new byte[40 + body.Length];
+        var header = new FuseInHeader { Len = (uint)bytes.Length, Opcode = (uint)opcode, Unique = 1000, NodeId = node };
+        System.Runtime.InteropServices.MemoryMarshal.Write(bytes, in header);
+        body.CopyTo(bytes, 40);
+        return bytes;
+    }
+
+    private sealed class CountingChannel : IFuseChannel
+    {
+        public int Count { get; private set; }
+
+        public Errno Send(ReadOnlySpan<byte> reply)
+        {
+            Count++;
+            return Errno.Success;
+        }
+    }
+
     private Reply Init(uint minor = 45, uint flags = KernelFlags | (1u << 30), uint flags2 = KernelFlags2, uint major = 7) =>
         Reply(_kernel.Send(FuseOpcode.Init, 0, new FuseInitIn { Major = major, Minor = minor, MaxReadahead = 131072, Flags = flags, Flags2 = flags2 }));
 

@@ -541,7 +541,7 @@ internal sealed partial class FuseDispatcher
         workspace.Unique = unique;
         workspace.Opcode = opcode;
         workspace.Pending = pending;
-        workspace.Continuation ??= () => FinishIo(workspace);
+        workspace.Continuation ??= ContinuationFor(workspace);
         lock (_inFlightLock)
         {
             _inFlight[unique] = workspace;
@@ -550,6 +550,10 @@ internal sealed partial class FuseDispatcher
         pending.GetAwaiter().UnsafeOnCompleted(workspace.Continuation);
         return true;
     }
+
+    // Its own method: a lambda capturing a parameter of CompleteIo would allocate its closure on every call of
+    // CompleteIo, waiting or not.
+    private Action ContinuationFor(FuseWorkspace workspace) => () => FinishIo(workspace);
 
     private void FinishIo(FuseWorkspace workspace)
     {

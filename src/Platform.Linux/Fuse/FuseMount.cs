@@ -18,8 +18,12 @@ internal static unsafe class FuseMount
     public static int Mount(string source, string mountPoint, bool rootIsDirectory, int maxRead, IReadOnlyList<string> extraOptions)
     {
         var (flags, data) = SplitOptions(extraOptions);
-        var options = $"default_permissions,allow_other,max_read={maxRead}{data}";
-        return GetEUid() == 0
+
+        // As root the mount serves every user (VMs run as their own users); a normal user's mount serves that user,
+        // since fusermount3 allows allow_other only when /etc/fuse.conf says user_allow_other (add -o allow_other then).
+        var asRoot = GetEUid() == 0;
+        var options = $"default_permissions{(asRoot ? ",allow_other" : "")},max_read={maxRead}{data}";
+        return asRoot
             ? MountAsRoot(source, mountPoint, rootIsDirectory, flags, options)
             : MountWithFusermount(source, mountPoint, $"{options},{string.Join(',', extraOptions)}".TrimEnd(','));
     }
@@ -197,7 +201,7 @@ internal static unsafe class FuseMount
                 case "noatime": flags |= 1024; break;
                 case "nodiratime": flags |= 2048; break;
                 case "sync": flags |= 16; break;
-                case "allow_other" or "default_permissions": break; // always on
+                case "default_permissions": break; // always on: the kernel checks permissions from our attributes
                 default: data.Append(',').Append(option); break;
             }
         }
