@@ -62,15 +62,20 @@ public sealed class ThrottlingTests
     {
         // A's 16 readers wait for A's 5 read IOPS; none of them may hold up B's writes (no thread, no queue slot).
         // Every file gets the same --limit, so B's I/O is writes, which an iops-read limit does not touch.
+        // B runs alone before and after, and the two are averaged, so drift in the machine's speed cancels out.
         using var mount = MountedFileSystem.Start(Prepare2, "--limit", "iops-read=5");
-        var alone = Fio.Run(WriterB(mount));
+        var before = Fio.Run(WriterB(mount));
         var together = Fio.Run([
             .. WriterB(mount),
             "--name=a", $"--filename={mount.OnMount("a.bin")}", "--rw=randread", "--bs=4k", "--direct=1", "--ioengine=psync",
-            "--numjobs=16", Runtime, "--time_based"]);
-        Assert.Equal(0, alone.Errors + together.Errors);
-        Assert.True(together.WriteIops >= 0.9 * alone.WriteIops, $"B wrote {together.WriteIops:F0} IOPS beside A, {alone.WriteIops:F0} alone");
-        Assert.InRange(together.ReadIos, 16, 70); // A was held to its own limit: ~5/s plus its burst
+            "--numjobs=16", "--runtime=5", "--time_based"]);
+        var after = Fio.Run(WriterB(mount));
+        var alone = (before.WriteIops + after.WriteIops) / 2;
+        Assert.Equal(0, before.Errors + together.Errors + after.Errors);
+        Assert.True(together.WriteIops >= 0.9 * alone, $"B wrote {together.WriteIops:F0} IOPS beside A, {before.WriteIops:F0} and {after.WriteIops:F0} alone");
+        // A, all 16 readers together, was held to its own 5/s: ~26 in 5 s, plus the 16 still waiting when time ran out,
+        // which fio lets finish.
+        Assert.InRange(together.ReadIos, 30, 50);
     }
 
     private static string[] WriterB(MountedFileSystem mount) =>
