@@ -103,6 +103,10 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         RaiseOpenFileLimit();
+
+        // The kernel applies the caller's umask to every mode it sends us (we do not ask for FUSE_DONT_MASK); our own,
+        // inherited from whoever ran the mount command, must not mask it a second time.
+        Umask(0);
         PassthroughFileSystem passthrough;
         try
         {

@@ -607,38 +607,36 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
 
     public Errno SetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, proc, native);
+        var error = ResolveXattr(node, name, native, out var path, out var symlink);
         if (error != Errno.Success)
         {
             return error;
         }
 
-        fixed (byte* p = proc)
+        fixed (byte* p = path)
         fixed (byte* n = native)
         fixed (byte* v = value)
         {
-            return Check(SetXattr(p, n, v, value.Length, flags));
+            return Check(symlink ? LSetXattr(p, n, v, value.Length, flags) : SetXattr(p, n, v, value.Length, flags));
         }
     }
 
     public Errno GetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int length)
     {
         length = 0;
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, proc, native);
+        var error = ResolveXattr(node, name, native, out var path, out var symlink);
         if (error != Errno.Success)
         {
             return error;
         }
 
-        fixed (byte* p = proc)
+        fixed (byte* p = path)
         fixed (byte* n = native)
         fixed (byte* v = value)
         {
-            var got = GetXattr(p, n, v, value.Length);
+            var got = symlink ? LGetXattr(p, n, v, value.Length) : GetXattr(p, n, v, value.Length);
             length = (int)Math.Max(got, 0);
             return got < 0 ? LastError : Errno.Success;
         }
@@ -647,18 +645,17 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
     public Errno ListExtendedAttributes(ulong node, Span<byte> list, out int length)
     {
         length = 0;
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, "-"u8, proc, native);
+        var error = ResolveXattr(node, "-"u8, native, out var path, out var symlink);
         if (error != Errno.Success)
         {
             return error;
         }
 
-        fixed (byte* p = proc)
+        fixed (byte* p = path)
         fixed (byte* l = list)
         {
-            var got = ListXattr(p, l, list.Length);
+            var got = symlink ? LListXattr(p, l, list.Length) : ListXattr(p, l, list.Length);
             length = (int)Math.Max(got, 0);
             return got < 0 ? LastError : Errno.Success;
         }
@@ -666,18 +663,17 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
 
     public Errno RemoveExtendedAttribute(ulong node, ReadOnlySpan<byte> name)
     {
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, proc, native);
+        var error = ResolveXattr(node, name, native, out var path, out var symlink);
         if (error != Errno.Success)
         {
             return error;
         }
 
-        fixed (byte* p = proc)
+        fixed (byte* p = path)
         fixed (byte* n = native)
         {
-            return Check(RemoveXattr(p, n));
+            return Check(symlink ? LRemoveXattr(p, n) : RemoveXattr(p, n));
         }
     }
 
@@ -863,26 +859,53 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         FChOwnAt(directory.Fd, name, context.Uid, inheritGroup ? uint.MaxValue : context.Gid, AT_SYMLINK_NOFOLLOW);
     }
 
-    private Errno ResolveXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> proc, Span<byte> native)
+    // Where to apply an xattr call. Files and directories go through their /proc descriptor link, which no rename can
+    // redirect. A symlink's link would lead to its target, and Linux has no xattr call on an O_PATH descriptor, so a
+    // symlink is reached by the path it has now, with the l* calls (a rename at that very moment can still race).
+    private Errno ResolveXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> native, out byte[] path, out bool symlink)
     {
+        path = [];
+        symlink = false;
         if (Find(node) is not { } found)
         {
             return Errno.ENOENT;
         }
 
+        if (!NativeName.TryCopy(name, native))
+        {
+            return Errno.ERANGE;
+        }
+
+        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
+        ProcPath.Format(found.Fd < 0 ? _singleParentFd : found.Fd, proc);
         var error = StatNode(found, out var attributes);
         if (error != Errno.Success)
         {
             return error;
         }
 
-        if (attributes.Type == S_IFLNK)
+        symlink = attributes.Type == S_IFLNK;
+        if (!symlink)
         {
-            return Errno.EOPNOTSUPP; // the /proc link would lead to the symlink's target
+            path = proc.ToArray();
+            return Errno.Success;
         }
 
-        ProcPath.Format(found.Fd < 0 ? _singleParentFd : found.Fd, proc);
-        return NativeName.TryCopy(name, native) ? Errno.Success : Errno.ERANGE;
+        var target = new byte[4097];
+        nint length;
+        fixed (byte* p = proc)
+        fixed (byte* t = target)
+        {
+            length = ReadLinkAt(AT_FDCWD, p, t, target.Length - 1);
+        }
+
+        if (length < 0)
+        {
+            return LastError;
+        }
+
+        path = target[..((int)length + 1)]; // NUL-terminated: the array was zeroed
+        return Errno.Success;
     }
 
     private IoResult Read(ulong handle, long offset, Span<byte> destination)

@@ -17,6 +17,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "getegid")]
         internal static partial uint GetEGid();
 
+        [LibraryImport(Libraries.Libc, EntryPoint = "umask")]
+        internal static partial uint Umask(uint mask);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "setsid", SetLastError = true)]
         internal static partial int SetSid();
 

@@ -15,5 +15,18 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.Libc, EntryPoint = "removexattr", SetLastError = true)]
         internal static unsafe partial int RemoveXattr(byte* path, byte* name);
+
+        // The l* variants act on a symlink itself rather than on its target.
+        [LibraryImport(Libraries.Libc, EntryPoint = "lgetxattr", SetLastError = true)]
+        internal static unsafe partial nint LGetXattr(byte* path, byte* name, byte* value, nint size);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "lsetxattr", SetLastError = true)]
+        internal static unsafe partial int LSetXattr(byte* path, byte* name, byte* value, nint size, int flags);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "llistxattr", SetLastError = true)]
+        internal static unsafe partial nint LListXattr(byte* path, byte* list, nint size);
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "lremovexattr", SetLastError = true)]
+        internal static unsafe partial int LRemoveXattr(byte* path, byte* name);
     }
 }
