@@ -13,9 +13,8 @@ internal sealed partial class FuseDispatcher
 
     private bool Init(in FuseRequest request)
     {
+        // Kernels before 7.36 send only the first 16 bytes; the rest stays zero.
         var input = new FuseInitIn();
-        MemoryMarshal.AsBytes(new Span<FuseInitIn>(ref input))[..Math.Min(request.Input.Length, Marshal.SizeOf<FuseInitIn>())]
-            .Clear();
         request.Input[..Math.Min(request.Input.Length, Marshal.SizeOf<FuseInitIn>())]
             .CopyTo(MemoryMarshal.AsBytes(new Span<FuseInitIn>(ref input)));
 

@@ -71,6 +71,12 @@ internal sealed partial class FuseDispatcher
         }
 
         var header = MemoryMarshal.Read<FuseInHeader>(bytes);
+        if (header.Len < FuseProtocol.InHeaderSize)
+        {
+            ReplyError(header.Unique, Errno.EIO); // a header that disowns itself: answer, but read nothing from it
+            return false;
+        }
+
         var request = new FuseRequest(header, bytes[FuseProtocol.InHeaderSize..(int)Math.Min(header.Len, (uint)length)]);
         var operation = header.Opcode < (uint)Operations.Length ? Operations[header.Opcode] : null;
         if (operation is null)

@@ -910,48 +910,23 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
 
     private IoResult Read(ulong handle, long offset, Span<byte> destination)
     {
-        if (_files.Get(handle) is not { } file)
-        {
-            return IoResult.Failed(Errno.EBADF);
-        }
-
-        var fd = file.Fd;
-        long total = 0;
         fixed (byte* buffer = destination)
         {
-            while (total < destination.Length)
-            {
-                var read = PRead(fd, buffer + total, destination.Length - (nint)total, offset + total);
-                if (read > 0)
-                {
-                    total += read;
-                    continue;
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
-                var error = LastError;
-                if (error == Errno.EINTR)
-                {
-                    continue;
-                }
-
-                if (error == Errno.EINVAL && fd == file.Fd && file.IsDirect && (fd = file.BufferedFd()) >= 0)
-                {
-                    continue; // not aligned for the backing O_DIRECT descriptor
-                }
-
-                return total > 0 ? IoResult.Done(total) : IoResult.Failed(error);
-            }
+            return Transfer(handle, offset, buffer, destination.Length, write: false);
         }
-
-        return IoResult.Done(total);
     }
 
     private IoResult Write(ulong handle, long offset, ReadOnlySpan<byte> source)
+    {
+        fixed (byte* buffer = source)
+        {
+            return Transfer(handle, offset, buffer, source.Length, write: true);
+        }
+    }
+
+    // pread or pwrite until the whole range is done (or, reading, the file ends). A request the backing O_DIRECT
+    // descriptor refuses for its alignment (EINVAL) is repeated through the file's buffered descriptor.
+    private IoResult Transfer(ulong handle, long offset, byte* buffer, int length, bool write)
     {
         if (_files.Get(handle) is not { } file)
         {
@@ -960,30 +935,34 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
 
         var fd = file.Fd;
         long total = 0;
-        fixed (byte* buffer = source)
+        while (total < length)
         {
-            while (total < source.Length)
+            var done = write
+                ? PWrite(fd, buffer + total, length - (nint)total, offset + total)
+                : PRead(fd, buffer + total, length - (nint)total, offset + total);
+            if (done > 0)
             {
-                var written = PWrite(fd, buffer + total, source.Length - (nint)total, offset + total);
-                if (written > 0)
-                {
-                    total += written;
-                    continue;
-                }
-
-                var error = written == 0 ? Errno.EIO : LastError;
-                if (error == Errno.EINTR)
-                {
-                    continue;
-                }
-
-                if (error == Errno.EINVAL && fd == file.Fd && file.IsDirect && (fd = file.BufferedFd()) >= 0)
-                {
-                    continue;
-                }
-
-                return total > 0 ? IoResult.Done(total) : IoResult.Failed(error);
+                total += done;
+                continue;
             }
+
+            if (done == 0 && !write)
+            {
+                break; // end of file
+            }
+
+            var error = done == 0 ? Errno.EIO : LastError;
+            if (error == Errno.EINTR)
+            {
+                continue;
+            }
+
+            if (error == Errno.EINVAL && fd == file.Fd && file.IsDirect && (fd = file.BufferedFd()) >= 0)
+            {
+                continue;
+            }
+
+            return total > 0 ? IoResult.Done(total) : IoResult.Failed(error);
         }
 
         return IoResult.Done(total);
