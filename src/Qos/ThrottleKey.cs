@@ -38,7 +38,4 @@ public sealed record ThrottleKey(string Name, IReadOnlyList<string> Aliases, Buc
     /// <summary>Whether the value is a byte count or byte rate (and so is shown with K/M/G/T suffixes).</summary>
     public bool IsBytes => Field == ThrottleKeyField.IopsSize ||
         (Bucket is { } kind && kind.CountsBytes() && Field != ThrottleKeyField.MaxLength);
-
-    /// <summary>Whether the value is a number (not a word like <c>token</c>).</summary>
-    public bool IsNumeric => Field is ThrottleKeyField.Avg or ThrottleKeyField.Max or ThrottleKeyField.MaxLength or ThrottleKeyField.IopsSize;
 }

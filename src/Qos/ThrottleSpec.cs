@@ -11,9 +11,6 @@ public sealed class ThrottleSpec
 
     private ThrottleSpec(List<(ThrottleKey Key, string Value)> settings) => _settings = settings;
 
-    /// <summary>The keys this SPEC sets, in the order written.</summary>
-    public IEnumerable<ThrottleKey> Keys => _settings.Select(s => s.Key);
-
     /// <summary>Parses a SPEC. Unknown keys, missing values and keys given twice are refused.</summary>
     /// <exception cref="ThrottleConfigException">Lists every problem found.</exception>
     public static ThrottleSpec Parse(string text)

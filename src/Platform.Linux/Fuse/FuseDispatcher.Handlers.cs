@@ -31,7 +31,7 @@ internal sealed partial class FuseDispatcher
         if (input.Major < FuseProtocol.KernelVersion || input.Minor < 31)
         {
             _trace?.Note($"kernel protocol {input.Major}.{input.Minor} is too old; 7.31 or later is needed");
-            ReplyError(request.Unique, Errno.EPROTO);
+            ReplyStatus(request.Unique, Errno.EPROTO);
             return false;
         }
 
@@ -67,7 +67,7 @@ internal sealed partial class FuseDispatcher
     {
         if (!request.TryName(0, out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -125,7 +125,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.ReadLink(request.Node, target, out var length);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -139,7 +139,7 @@ internal sealed partial class FuseDispatcher
     {
         if (!request.TryName(0, out var name, out var next) || !request.TryName(next, out var target, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -152,7 +152,7 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseMknodIn>();
         if (!request.TryName(Marshal.SizeOf<FuseMknodIn>(), out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -165,7 +165,7 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseMkdirIn>();
         if (!request.TryName(Marshal.SizeOf<FuseMkdirIn>(), out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -200,7 +200,7 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseLinkIn>();
         if (!request.TryName(Marshal.SizeOf<FuseLinkIn>(), out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -214,7 +214,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.Open(request.Node, (int)input.Flags, out var file);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -229,14 +229,14 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseCreateIn>();
         if (!request.TryName(Marshal.SizeOf<FuseCreateIn>(), out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
         var error = _fileSystem.Create(request.Context, request.Node, name, (int)input.Flags, input.Mode, out var entry, out var file);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -260,7 +260,7 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseWriteIn>();
         if (request.Input.Length - Marshal.SizeOf<FuseWriteIn>() < input.Size)
         {
-            ReplyError(request.Unique, Errno.EIO);
+            ReplyStatus(request.Unique, Errno.EIO);
             return false;
         }
 
@@ -310,7 +310,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.Seek(input.Fh, (long)input.Offset, (int)input.Whence, out var result);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -325,7 +325,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.OpenDirectory(request.Node, out var directory);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -344,7 +344,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.ReadDirectory(input.Fh, (long)input.Offset, writer);
         if (error != Errno.Success && writer.Length == 0)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -372,7 +372,7 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.GetVolumeStatistics(request.Node, out var s);
         if (error != Errno.Success)
         {
-            ReplyError(request.Unique, error);
+            ReplyStatus(request.Unique, error);
         }
         else
         {
@@ -408,7 +408,7 @@ internal sealed partial class FuseDispatcher
         var flags = (int)request.Read<FuseGetxattrIn>().Padding;
         if (!request.TryName(8, out var name, out var next) || request.Input.Length - next < size)
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -421,7 +421,7 @@ internal sealed partial class FuseDispatcher
         var size = (int)request.Read<FuseGetxattrIn>().Size;
         if (!request.TryName(Marshal.SizeOf<FuseGetxattrIn>(), out var name, out _))
         {
-            ReplyError(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.Unique, Errno.EINVAL);
             return false;
         }
 
@@ -463,7 +463,7 @@ internal sealed partial class FuseDispatcher
         {
             // Not waiting here (yet, or any more): EAGAIN makes the kernel resend the interrupt while the request is
             // still pending, and is ignored once it has been answered.
-            ReplyError(request.Unique, Errno.EAGAIN);
+            ReplyStatus(request.Unique, Errno.EAGAIN);
         }
 
         return false;
@@ -479,7 +479,7 @@ internal sealed partial class FuseDispatcher
     {
         if (error != Errno.Success)
         {
-            ReplyError(unique, error);
+            ReplyStatus(unique, error);
         }
         else if (size == 0)
         {
@@ -487,7 +487,7 @@ internal sealed partial class FuseDispatcher
         }
         else if (length > size)
         {
-            ReplyError(unique, Errno.ERANGE);
+            ReplyStatus(unique, Errno.ERANGE);
         }
         else
         {
@@ -499,7 +499,7 @@ internal sealed partial class FuseDispatcher
     {
         if (error != Errno.Success)
         {
-            ReplyError(unique, error);
+            ReplyStatus(unique, error);
         }
         else
         {
@@ -511,7 +511,7 @@ internal sealed partial class FuseDispatcher
     {
         if (error != Errno.Success)
         {
-            ReplyError(unique, error);
+            ReplyStatus(unique, error);
         }
         else
         {
@@ -591,7 +591,7 @@ internal sealed partial class FuseDispatcher
     {
         if (result.Error != Errno.Success)
         {
-            ReplyError(unique, result.Error);
+            ReplyStatus(unique, result.Error);
         }
         else if (opcode == FuseOpcode.Read)
         {

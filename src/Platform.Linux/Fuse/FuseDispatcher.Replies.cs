@@ -7,14 +7,12 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 internal sealed partial class FuseDispatcher
 {
     /// <summary>An error (or bare success) reply: exactly the 16-byte header, as the kernel insists.</summary>
-    private void ReplyError(ulong unique, Errno error)
+    private void ReplyStatus(ulong unique, Errno error)
     {
         Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize];
         WriteHeader(reply, unique, error, 0);
         Send(reply, unique, error, 0);
     }
-
-    private void ReplyStatus(ulong unique, Errno error) => ReplyError(unique, error);
 
     /// <summary>A reply carrying one fixed-size struct (entry_out, attr_out, open_out, ...).</summary>
     private void Reply<T>(ulong unique, in T payload)

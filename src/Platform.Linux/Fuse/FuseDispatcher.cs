@@ -73,7 +73,7 @@ internal sealed partial class FuseDispatcher
         var header = MemoryMarshal.Read<FuseInHeader>(bytes);
         if (header.Len < FuseProtocol.InHeaderSize)
         {
-            ReplyError(header.Unique, Errno.EIO); // a header that disowns itself: answer, but read nothing from it
+            ReplyStatus(header.Unique, Errno.EIO); // a header that disowns itself: answer, but read nothing from it
             return false;
         }
 
@@ -82,7 +82,7 @@ internal sealed partial class FuseDispatcher
         if (operation is null)
         {
             _trace?.Request(request, $"OPCODE_{header.Opcode}", "");
-            ReplyError(request.Unique, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking
+            ReplyStatus(request.Unique, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking
             return false;
         }
 
@@ -91,7 +91,7 @@ internal sealed partial class FuseDispatcher
             _trace?.Request(request, operation.Name, $"short: {request.Input.Length} bytes in, {operation.MinimumInput} needed");
             if (!operation.NoReply)
             {
-                ReplyError(request.Unique, Errno.EIO);
+                ReplyStatus(request.Unique, Errno.EIO);
             }
 
             return false;
@@ -101,7 +101,7 @@ internal sealed partial class FuseDispatcher
 
         if (!_initialized && request.Opcode != FuseOpcode.Init)
         {
-            ReplyError(request.Unique, Errno.EIO);
+            ReplyStatus(request.Unique, Errno.EIO);
             return false;
         }
 
@@ -114,7 +114,7 @@ internal sealed partial class FuseDispatcher
             _trace?.Note($"{operation.Name} {request.Unique} failed: {e}");
             if (!operation.NoReply)
             {
-                ReplyError(request.Unique, Errno.EIO);
+                ReplyStatus(request.Unique, Errno.EIO);
             }
 
             return false;

@@ -17,11 +17,11 @@ internal static unsafe class FuseMount
     /// <summary>Mounts and returns the /dev/fuse descriptor to serve. Throws <see cref="IOException"/> with a message a user can act on.</summary>
     public static int Mount(string source, string mountPoint, bool rootIsDirectory, int maxRead, IReadOnlyList<string> extraOptions)
     {
-        var (flags, data) = SplitOptions(extraOptions);
+        var asRoot = GetEUid() == 0;
+        var (flags, data) = SplitOptions(asRoot ? extraOptions.Where(o => o != "allow_other").ToList() : extraOptions);
 
         // As root the mount serves every user (VMs run as their own users); a normal user's mount serves that user,
         // since fusermount3 allows allow_other only when /etc/fuse.conf says user_allow_other (add -o allow_other then).
-        var asRoot = GetEUid() == 0;
         var options = $"default_permissions{(asRoot ? ",allow_other" : "")},max_read={maxRead}{data}";
         return asRoot
             ? MountAsRoot(source, mountPoint, rootIsDirectory, flags, options)

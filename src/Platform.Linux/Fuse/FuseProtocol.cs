@@ -31,7 +31,6 @@ internal static class FuseProtocol
 
     // fuse_open_out.open_flags
     public const uint FopenDirectIo = 1 << 0;
-    public const uint FopenKeepCache = 1 << 1;
     public const uint FopenParallelDirectWrites = 1 << 6;
 
     public const uint GetattrFh = 1 << 0;

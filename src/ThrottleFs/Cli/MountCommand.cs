@@ -34,7 +34,10 @@ internal static class MountCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground; Ctrl-C unmounts." };
-        var trace = new Option<bool>("--trace") { Description = "Log every request and reply (slow; for debugging)." };
+        var trace = new Option<bool>("--trace")
+        {
+            Description = "Log every request and reply (slow; for debugging): to standard error with --foreground, otherwise to the daemon's log.",
+        };
         var pageCache = new Option<bool>("--page-cache")
         {
             Description = "Let the kernel cache file data. Faster for re-read data, but reads served from the cache never reach " +

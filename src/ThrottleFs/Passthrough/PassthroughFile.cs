@@ -1,11 +1,9 @@
 namespace ThrottleFs.Passthrough;
 
 /// <summary>One open of a backing file.</summary>
-internal sealed class PassthroughFile(PassthroughNode node, int fd, int flags)
+internal sealed class PassthroughFile(int fd, int flags)
 {
     private int _bufferedFd = -1;
-
-    public PassthroughNode Node { get; } = node;
 
     public int Fd { get; } = fd;
 

@@ -256,60 +256,14 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         return Errno.Success;
     }
 
-    public Errno MakeNode(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out EntryInfo entry)
-    {
-        entry = default;
-        Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, native, out var directory);
-        if (error != Errno.Success)
-        {
-            return error;
-        }
+    public Errno MakeNode(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out EntryInfo entry) =>
+        Make(context, parent, name, static (dirFd, n, mode, dev, _) => MkNodAt(dirFd, n, mode, dev), mode, DecodeDevice(rdev), default, out entry);
 
-        fixed (byte* n = native)
-        {
-            error = Check(MkNodAt(directory.Fd, n, mode, DecodeDevice(rdev)));
-            return error != Errno.Success ? error : FinishCreate(context, directory, n, name, out entry);
-        }
-    }
+    public Errno MakeDirectory(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out EntryInfo entry) =>
+        Make(context, parent, name, static (dirFd, n, mode, _, _) => MkDirAt(dirFd, n, mode), mode, 0, default, out entry);
 
-    public Errno MakeDirectory(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out EntryInfo entry)
-    {
-        entry = default;
-        Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, native, out var directory);
-        if (error != Errno.Success)
-        {
-            return error;
-        }
-
-        fixed (byte* n = native)
-        {
-            error = Check(MkDirAt(directory.Fd, n, mode));
-            return error != Errno.Success ? error : FinishCreate(context, directory, n, name, out entry);
-        }
-    }
-
-    public Errno Symlink(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out EntryInfo entry)
-    {
-        entry = default;
-        Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, native, out var directory);
-        if (error != Errno.Success)
-        {
-            return error;
-        }
-
-        var nativeTarget = target.Length < 4096 ? stackalloc byte[target.Length + 1] : new byte[target.Length + 1];
-        target.CopyTo(nativeTarget);
-        nativeTarget[^1] = 0;
-        fixed (byte* n = native)
-        fixed (byte* t = nativeTarget)
-        {
-            error = Check(SymlinkAt(t, directory.Fd, n));
-            return error != Errno.Success ? error : FinishCreate(context, directory, n, name, out entry);
-        }
-    }
+    public Errno Symlink(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out EntryInfo entry) =>
+        Make(context, parent, name, static (dirFd, n, _, _, t) => SymlinkAt(t, dirFd, n), 0, 0, target, out entry);
 
     public Errno Link(ulong node, ulong newParent, ReadOnlySpan<byte> newName, out EntryInfo entry)
     {
@@ -390,7 +344,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
             return LastError;
         }
 
-        file = new OpenedFile(_files.Add(new PassthroughFile(found, fd, backingFlags)), DirectIo: true);
+        file = new OpenedFile(_files.Add(new PassthroughFile(fd, backingFlags)), DirectIo: true);
         return Errno.Success;
     }
 
@@ -452,7 +406,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
             return error;
         }
 
-        file = new OpenedFile(_files.Add(new PassthroughFile(Find(entry.Node)!, fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC))), DirectIo: true);
+        file = new OpenedFile(_files.Add(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC))), DirectIo: true);
         return Errno.Success;
     }
 
@@ -603,6 +557,8 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         return Errno.Success;
     }
 
+    // The mount uses default_permissions: the kernel checks access from our attributes and never asks; this only
+    // answers a platform that does.
     public Errno Access(ulong node, int mask) => Find(node) is null ? Errno.ENOENT : Errno.Success;
 
     public Errno SetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
@@ -808,6 +764,37 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         return Errno.Success;
     }
 
+    private delegate int MakeCall(int dirFd, byte* name, uint mode, ulong device, byte* target);
+
+    // mknod, mkdir and symlink: create the name, give it to the caller, look it up.
+    private Errno Make(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, MakeCall make, uint mode, ulong device, ReadOnlySpan<byte> target, out EntryInfo entry)
+    {
+        entry = default;
+        Span<byte> native = stackalloc byte[NativeName.BufferSize];
+        var error = ResolveName(parent, name, native, out var directory);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
+        var nativeTarget = target.Length < 4096 ? stackalloc byte[target.Length + 1] : new byte[target.Length + 1];
+        target.CopyTo(nativeTarget);
+        nativeTarget[^1] = 0;
+        fixed (byte* n = native)
+        fixed (byte* t = nativeTarget)
+        {
+            error = Check(make(directory.Fd, n, mode, device, t));
+            if (error != Errno.Success)
+            {
+                return error;
+            }
+
+            ChownNew(context, directory, n);
+        }
+
+        return Lookup(directory.Id, name, out entry);
+    }
+
     // A name inside a real directory node, NUL-terminated for libc. The single-file source's directory is fixed.
     private Errno ResolveName(ulong parent, ReadOnlySpan<byte> name, Span<byte> native, out PassthroughNode directory)
     {
@@ -838,12 +825,6 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         {
             return Check(UnlinkAt(directory.Fd, n, flags));
         }
-    }
-
-    private Errno FinishCreate(in RequestContext context, PassthroughNode directory, byte* nativeName, ReadOnlySpan<byte> name, out EntryInfo entry)
-    {
-        ChownNew(context, directory, nativeName);
-        return Lookup(directory.Id, name, out entry);
     }
 
     // We run as root, so what we create is root's. Give it to the caller, as a local filesystem would; a set-group-id

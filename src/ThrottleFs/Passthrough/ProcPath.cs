@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ThrottleFs.Passthrough;
 
 /// <summary>
@@ -18,6 +16,4 @@ internal static class ProcPath
         buffer[Prefix.Length + digits] = 0;
         return buffer[..(Prefix.Length + digits + 1)];
     }
-
-    public static string ToString(Span<byte> path) => Encoding.UTF8.GetString(path[..^1]);
 }

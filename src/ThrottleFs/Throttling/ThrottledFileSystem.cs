@@ -87,6 +87,7 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
         return WriteWhenAdmittedAsync(admission, handle, offset, source, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IoResult> CopyFileRangeAsync(ulong handleIn, long offsetIn, ulong handleOut, long offsetOut, long length, CancellationToken cancellationToken)
     {
         // The copy reads from one file and writes to another: it passes both chains, each in its direction.

@@ -1,7 +1,7 @@
-namespace ThrottleFs.Throttling;
+namespace ThrottleFs.FileSystem;
 
 /// <summary>
-/// Values by handle id, where the ids are small integers handed out by someone else. Reads take no lock: the slot
+/// Values by handle id, where ids are small integers (see <see cref="Passthrough.HandleTable{T}"/>). Reads take no lock: the slot
 /// array is only replaced by a larger copy, and a slot is set once at open and cleared at release.
 /// </summary>
 internal sealed class HandleMap<T>
@@ -45,4 +45,7 @@ internal sealed class HandleMap<T>
             return value;
         }
     }
+
+    /// <summary>Every value present, for shutdown.</summary>
+    public List<T> Snapshot() => Volatile.Read(ref _slots).OfType<T>().ToList();
 }
