@@ -5,10 +5,8 @@ namespace ThrottleFs.Qos.Tests;
 /// through a real <see cref="ThrottleGroup"/> under a virtual clock: one member, one direction, a client that issues
 /// its next request the instant one is admitted. Exact counts.
 /// </summary>
-public class QemuScenarioTests
+public class QemuScenarioTests : VirtualTimeTest
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly ManualTimeProvider _clock = new();
 
     [Fact]
     public void S1_IopsTotal100_Admits11AtOnceThenOneEvery10Ms()
@@ -65,17 +63,17 @@ public class QemuScenarioTests
     [Fact]
     public void S2_AfterSixtySecondsIdle_TheBurstComesBackInProportion()
     {
-        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=100,iops-total-max=2000,iops-total-max-length=60"), _clock).Join("file");
+        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=100,iops-total-max=2000,iops-total-max-length=60"), Clock).Join("file");
         var load = new Workload(member, ThrottleDirection.Read, 512);
         Until(TimeSpan.FromSeconds(70), load);
 
         // Stop offering load; the 64 still queued finish within 0.64 s, at 70.64 s.
-        _clock.AdvanceTo(TimeSpan.FromSeconds(70.64));
+        Clock.AdvanceTo(TimeSpan.FromSeconds(70.64));
         load.Collect();
         Assert.Equal(0, load.Outstanding);
 
         // Idle 60 s: 6,000 units of credit come back (of 120,000).
-        _clock.AdvanceTo(TimeSpan.FromSeconds(130.64));
+        Clock.AdvanceTo(TimeSpan.FromSeconds(130.64));
         var again = new Workload(member, ThrottleDirection.Read, 512);
         again.Pump();
         Assert.Equal(201, again.Admitted);
@@ -183,7 +181,7 @@ public class QemuScenarioTests
     public void ComputeWait_Observable_LevelExactlyAtCapacityAdmitsAndHalfAnOpOverWaitsFor3333333Ns()
     {
         // iops-total=150 has capacity 15. 14 × 512 B (1 op each), one 1536 B (1.5 ops at iops-size 1024), then one more.
-        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=150,iops-size=1024"), _clock).Join("file");
+        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=150,iops-size=1024"), Clock).Join("file");
         for (var i = 0; i < 14; i++)
         {
             Assert.True(member.AdmitAsync(ThrottleDirection.Read, 512).IsCompleted);
@@ -193,9 +191,9 @@ public class QemuScenarioTests
         var sixteenth = member.AdmitAsync(ThrottleDirection.Read, 512);
         Assert.False(sixteenth.IsCompleted);
 
-        _clock.AdvanceToNs(3_333_299);
+        Clock.AdvanceToNs(3_333_299);
         Assert.False(sixteenth.IsCompleted);
-        _clock.AdvanceToNs(3_333_400); // 3,333,333 ns rounded up to the timer's 100 ns resolution
+        Clock.AdvanceToNs(3_333_400); // 3,333,333 ns rounded up to the timer's 100 ns resolution
         Assert.True(sixteenth.IsCompleted);
         sixteenth.GetAwaiter().GetResult();
     }
@@ -204,11 +202,11 @@ public class QemuScenarioTests
     public void ComputeWait_Observable_ClientAtExactlyTheBurstRateIsNeverDelayedUntilTheMainBucketFills()
     {
         // iops-total=10, max 200, length 2: 20 ops every 100 ms.
-        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=10,iops-total-max=200,iops-total-max-length=2"), _clock).Join("file");
+        var member = new ThrottleGroup("g", ThrottleConfig.Parse("iops-total=10,iops-total-max=200,iops-total-max-length=2"), Clock).Join("file");
         var delayed = new List<ValueTask>();
         for (var batch = 0; batch <= 21; batch++)
         {
-            _clock.AdvanceTo(TimeSpan.FromMilliseconds(100 * batch));
+            Clock.AdvanceTo(TimeSpan.FromMilliseconds(100 * batch));
             var immediate = 0;
             for (var i = 0; i < 20; i++)
             {
@@ -227,12 +225,12 @@ public class QemuScenarioTests
             Assert.Equal(batch < 21 ? 20 : 2, immediate);
         }
 
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(2199.9));
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(2199.9));
         Assert.False(delayed[0].IsCompleted);
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(2200));
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(2200));
         Assert.True(delayed[0].IsCompleted);
         Assert.False(delayed[1].IsCompleted);
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(2300));
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(2300));
         Assert.True(delayed[1].IsCompleted); // then 10/s
         Assert.False(delayed[2].IsCompleted);
     }
@@ -254,15 +252,4 @@ public class QemuScenarioTests
         Until(TimeSpan.FromSeconds(10), load);
         Assert.InRange(load.Admitted - at5, 0.9 * 5 * perSecond, 1.1 * 5 * perSecond);
     }
-
-    private Workload Saturate(string spec, long bytes)
-    {
-        var member = new ThrottleGroup("g", ThrottleConfig.Parse(spec), _clock).Join("file");
-        var load = new Workload(member, ThrottleDirection.Read, bytes);
-        load.Pump();
-        return load;
-    }
-
-    private void Until(TimeSpan time, params Workload[] loads) => Workload.Run(_clock, time, Step, loads);
-
 }

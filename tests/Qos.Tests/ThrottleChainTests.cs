@@ -1,10 +1,8 @@
 namespace ThrottleFs.Qos.Tests;
 
 /// <summary>Layers: a request passes file → group → mount, admitted and charged at each in turn.</summary>
-public class ThrottleChainTests
+public class ThrottleChainTests : VirtualTimeTest
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly ManualTimeProvider _clock = new();
 
     [Fact]
     public void TheTightestLayer_SetsTheRate()
@@ -81,7 +79,7 @@ public class ThrottleChainTests
         var waiting = chain.AdmitAsync(ThrottleDirection.Read, 1);
 
         innerGroup.Dispose();
-        _clock.Advance(TimeSpan.FromSeconds(2));
+        Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.True(waiting.IsFaulted);
         Assert.Throws<ObjectDisposedException>(() => waiting.GetAwaiter().GetResult());
     }
@@ -98,8 +96,4 @@ public class ThrottleChainTests
         await Task.WhenAll(waits);
         Assert.Equal(10_000, group.GetStatistics().Read.Ops);
     }
-
-    private ThrottleGroup Group(string name, string spec) => new(name, ThrottleConfig.Parse(spec), _clock);
-
-    private void Until(TimeSpan time, params Workload[] loads) => Workload.Run(_clock, time, Step, loads);
 }

@@ -1,10 +1,8 @@
 namespace ThrottleFs.Qos.Tests;
 
 /// <summary>Groups after QEMU's throttle-groups.c: fairness, shared totals, reconfiguration, leaving, disposal.</summary>
-public class ThrottleGroupTests
+public class ThrottleGroupTests : VirtualTimeTest
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly ManualTimeProvider _clock = new();
 
     [Fact]
     public void TwoSaturatingMembers_ShareEvenlyByRequestCount()
@@ -174,7 +172,7 @@ public class ThrottleGroupTests
         Assert.Null(drive0.Group);
         Assert.Equal(8192, drive0.GetStatistics().Read.Bytes);
 
-        _clock.Advance(TimeSpan.FromSeconds(5));
+        Clock.Advance(TimeSpan.FromSeconds(5));
         Assert.True(d1.IsCompletedSuccessfully);
         Assert.Equal(4096, drive1.GetStatistics().Read.Bytes);
         drive0.Dispose(); // idempotent
@@ -273,8 +271,4 @@ public class ThrottleGroupTests
         Assert.Equal(1, iops.Fill); // saturated
         Assert.Equal(0, stats.Buckets[(int)BucketKind.BpsTotal].Avg);
     }
-
-    private ThrottleGroup Group(string spec) => new("g", ThrottleConfig.Parse(spec), _clock);
-
-    private void Until(TimeSpan time, params Workload[] loads) => Workload.Run(_clock, time, Step, loads);
 }

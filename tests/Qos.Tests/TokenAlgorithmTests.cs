@@ -1,10 +1,8 @@
 namespace ThrottleFs.Qos.Tests;
 
 /// <summary>librbd's TokenBucketThrottle semantics (qos-semantics.md §3.3–§3.5) under a virtual clock.</summary>
-public class TokenAlgorithmTests
+public class TokenAlgorithmTests : VirtualTimeTest
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly ManualTimeProvider _clock = new();
 
     [Fact]
     public void Limit100_GivesFiveTokensAtOnceThenFiveEvery50Ms()
@@ -72,9 +70,9 @@ public class TokenAlgorithmTests
         var member = Group("bps-total=1M,algorithm=token").Join("file");
         var big = member.AdmitAsync(ThrottleDirection.Write, 4 << 20);
         Assert.False(big.IsCompleted);
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(3949.9));
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(3949.9));
         Assert.False(big.IsCompleted);
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(3950));
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(3950));
         Assert.True(big.IsCompletedSuccessfully);
         big.GetAwaiter().GetResult();
     }
@@ -117,7 +115,7 @@ public class TokenAlgorithmTests
         var member = Group("bps-total=1M,algorithm=token").Join("file");
         using var cts = new CancellationTokenSource();
         var big = member.AdmitAsync(ThrottleDirection.Write, 4 << 20, cts.Token);
-        _clock.AdvanceTo(TimeSpan.FromMilliseconds(1000)); // 21 ticks granted ≈ 1.05 MiB
+        Clock.AdvanceTo(TimeSpan.FromMilliseconds(1000)); // 21 ticks granted ≈ 1.05 MiB
         cts.Cancel();
         Assert.True(big.IsCanceled);
 
@@ -151,15 +149,4 @@ public class TokenAlgorithmTests
         Assert.Equal(1000, a.Admitted - a1 + b.Admitted - b1);
         Assert.InRange(a.Admitted - a1, 495, 505);
     }
-
-    private ThrottleGroup Group(string spec) => new("g", ThrottleConfig.Parse(spec), _clock);
-
-    private Workload Saturate(string spec, long bytes)
-    {
-        var load = new Workload(Group(spec).Join("file"), ThrottleDirection.Read, bytes);
-        load.Pump();
-        return load;
-    }
-
-    private void Until(TimeSpan time, params Workload[] loads) => Workload.Run(_clock, time, Step, loads);
 }
