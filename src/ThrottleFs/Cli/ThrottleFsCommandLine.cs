@@ -6,17 +6,22 @@ namespace ThrottleFs.Cli;
 /// <summary>The <c>throttlefs</c> command line, shared by every platform host.</summary>
 public static class ThrottleFsCommandLine
 {
-    /// <summary>Parses and runs a command line; returns the exit code.</summary>
-    public static int Run(string[] args, IMountHost host, TextWriter? error = null)
+    /// <summary>
+    /// Parses and runs a command line; returns the exit code. Help and a command's result go to
+    /// <paramref name="output"/>, messages for the user to <paramref name="error"/> (standard output and error by default).
+    /// </summary>
+    public static int Run(string[] args, IMountHost host, TextWriter? error = null, TextWriter? output = null)
     {
         error ??= Console.Error;
+        output ??= Console.Out;
         var root = new RootCommand(
             "ThrottleFs mirrors a directory or a disk image at a mount point and sends every read and write through " +
             "QEMU-compatible QoS buckets (bps/iops, bursts, groups) before it reaches the backing storage.");
         root.Subcommands.Add(MountCommand.Create(host, error));
         root.Subcommands.Add(UnmountCommand.Create(host, error));
+        root.Subcommands.Add(ImportLibvirtCommand.Create(output, error));
         var result = root.Parse(args);
-        var exitCode = result.Invoke(new InvocationConfiguration { Error = error });
+        var exitCode = result.Invoke(new InvocationConfiguration { Output = output, Error = error });
         return result.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
     }
 }
