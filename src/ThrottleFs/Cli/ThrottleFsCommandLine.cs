@@ -15,6 +15,7 @@ public static class ThrottleFsCommandLine
             "QEMU-compatible QoS buckets (bps/iops, bursts, groups) before it reaches the backing storage.");
         root.Subcommands.Add(MountCommand.Create(host, error));
         root.Subcommands.Add(UnmountCommand.Create(host, error));
+        root.Subcommands.Add(StatsCommand.Create(error));
         var result = root.Parse(args);
         var exitCode = result.Invoke(new InvocationConfiguration { Error = error });
         return result.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
