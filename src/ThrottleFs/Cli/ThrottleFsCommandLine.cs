@@ -19,6 +19,9 @@ public static class ThrottleFsCommandLine
             "QEMU-compatible QoS buckets (bps/iops, bursts, groups) before it reaches the backing storage.");
         root.Subcommands.Add(MountCommand.Create(host, error));
         root.Subcommands.Add(UnmountCommand.Create(host, error));
+        root.Subcommands.Add(SetCommand.Create(output, error));
+        root.Subcommands.Add(StatsCommand.Create(error));
+        root.Subcommands.Add(ValidateCommand.Create(output, error));
         root.Subcommands.Add(ImportLibvirtCommand.Create(output, error));
         var result = root.Parse(args);
         var exitCode = result.Invoke(new InvocationConfiguration { Output = output, Error = error });

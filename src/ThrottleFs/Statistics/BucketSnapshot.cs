@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ThrottleFs.Statistics;
 
 /// <summary>One enabled bucket as of the snapshot.</summary>
@@ -15,4 +17,12 @@ public sealed record BucketSnapshot(
     double Level,
     double Capacity,
     double Fill,
-    double BurstSecondsLeft);
+    double BurstSecondsLeft)
+{
+    /// <summary>
+    /// Whether the bucket has a burst rate above its average, so that <see cref="BurstSecondsLeft"/> means something
+    /// (without one it is 0, which must not read as "burst used up").
+    /// </summary>
+    [JsonIgnore]
+    public bool HasBurst => Max > Avg;
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace ThrottleFs.Cli;
+
+/// <summary>
+/// The hidden directory inside a mount where the daemon serves its control files (<c>stats</c>, <c>metrics</c>, ...);
+/// commands that talk to a running mount find their file through here, with a message the user can act on when it is
+/// not there.
+/// </summary>
+internal static class ControlDirectory
+{
+    /// <summary>The control directory's name unless told otherwise.</summary>
+    public const string DefaultName = ".throttlefs";
+
+    /// <summary>The statistics as JSON (<see cref="Statistics.StatisticsJson"/>).</summary>
+    public const string StatsFile = "stats";
+
+    /// <summary>The statistics for Prometheus (<see cref="Statistics.PrometheusFormat"/>).</summary>
+    public const string MetricsFile = "metrics";
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can be a control directory's name: one path component, not <c>.</c> or <c>..</c>.
+    /// </summary>
+    public static bool IsValidName(string name) =>
+        name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', '\0']) < 0;
+
+    /// <summary>
+    /// Finds <paramref name="fileName"/> in the control directory <paramref name="directoryName"/> of the mount at
+    /// <paramref name="mountPoint"/>. Returns its full path, or in <paramref name="problem"/> a sentence for the user
+    /// saying what is missing and what to do.
+    /// </summary>
+    public static bool TryFindFile(
+        string mountPoint,
+        string fileName,
+        string directoryName,
+        [NotNullWhen(true)] out string? path,
+        [NotNullWhen(false)] out string? problem)
+    {
+        path = null;
+        var root = Path.GetFullPath(mountPoint);
+        if (!Directory.Exists(root) && !File.Exists(root))
+        {
+            problem = $"'{root}' does not exist.";
+            return false;
+        }
+
+        var directory = Path.Combine(root, directoryName);
+        if (!Directory.Exists(directory))
+        {
+            problem = $"'{root}' is not a ThrottleFs mount (no {directoryName} directory); mount it with: throttlefs mount SOURCE {root}";
+            return false;
+        }
+
+        var file = Path.Combine(directory, fileName);
+        if (!File.Exists(file))
+        {
+            problem = $"'{directory}' has no '{fileName}' file; the daemon serving '{root}' may be older than this throttlefs.";
+            return false;
+        }
+
+        path = file;
+        problem = null;
+        return true;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Spectre.Console;
+using ThrottleFs.Statistics;
+
+namespace ThrottleFs.Cli;
+
+/// <summary>
+/// The <c>throttlefs stats</c> table: one row for the mount layer (when it has limits), each group and each file, with
+/// rates over the interval between two snapshots. The numbers are computed first (<see cref="Rows"/>), then formatted
+/// (<see cref="Cells"/>) and laid out (<see cref="Build(IReadOnlyList{StatsRow})"/>).
+/// </summary>
+internal static class StatsTable
+{
+    /// <summary>Column headers, in the order of <see cref="Cells"/>.</summary>
+    public static IReadOnlyList<string> Headers { get; } =
+        ["Name", "Kind", "Read", "Write", "Limit", "Throttled", "Wait p99", "Burst left", "Queue"];
+
+    /// <summary>Longest limits SPEC shown whole; longer ones are cut with an ellipsis.</summary>
+    public const int LimitsWidth = 40;
+
+    /// <summary>
+    /// The snapshot rates are measured from: <paramref name="previous"/>, unless there is none or it cannot serve (not
+    /// older than <paramref name="current"/>, or from before a restart of the mount, whose counters began again at 0).
+    /// Null means "since the mount started".
+    /// </summary>
+    public static MountStatistics? Baseline(MountStatistics? previous, MountStatistics current) =>
+        previous is not null && previous.Time < current.Time && previous.UptimeSeconds <= current.UptimeSeconds
+            ? previous
+            : null;
+
+    /// <summary>Builds the table for <paramref name="current"/>, rates measured from <paramref name="previous"/> (see <see cref="Baseline"/>).</summary>
+    public static Table Build(MountStatistics? previous, MountStatistics current) => Build(Rows(previous, current));
+
+    /// <summary>The rows of the table: the mount (only when it has limits), then the groups, then the files.</summary>
+    public static IReadOnlyList<StatsRow> Rows(MountStatistics? previous, MountStatistics current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var baseline = Baseline(previous, current);
+        var seconds = baseline is null ? current.UptimeSeconds : (current.Time - baseline.Time).TotalSeconds;
+
+        var rows = new List<StatsRow>(1 + current.Groups.Count + current.Files.Count);
+        if (current.Mount.Limits.Length > 0 || current.Mount.Buckets.Count > 0)
+        {
+            var before = baseline?.Mount;
+            rows.Add(Row(current.Mount.Name, "mount", current.Mount.Limits, current.Mount.Read, current.Mount.Write,
+                before?.Read, before?.Write, current.Mount.Buckets, seconds));
+        }
+
+        var groupsBefore = ByKey(baseline?.Groups, g => g.Name);
+        foreach (var group in current.Groups)
+        {
+            var before = groupsBefore.GetValueOrDefault(group.Name);
+            rows.Add(Row(group.Name, "group", group.Limits, group.Read, group.Write, before?.Read, before?.Write, group.Buckets, seconds));
+        }
+
+        var filesBefore = ByKey(baseline?.Files, f => f.Path);
+        foreach (var file in current.Files)
+        {
+            var before = filesBefore.GetValueOrDefault(file.Path);
+            rows.Add(Row(file.Path, "file", file.Limits, file.Read, file.Write, before?.Read, before?.Write, file.Buckets, seconds));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The text of each cell of <paramref name="row"/>, in the order of <see cref="Headers"/>.</summary>
+    public static string[] Cells(StatsRow row) =>
+    [
+        row.Name,
+        row.Kind,
+        Rate(row.ReadOpsPerSecond, row.ReadBytesPerSecond),
+        Rate(row.WriteOpsPerSecond, row.WriteBytesPerSecond),
+        ShortLimits(row.Limits),
+        row.ThrottledPercent is { } percent ? percent.ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
+        row.WaitP99Ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
+        row.BurstSecondsLeft is { } left ? left.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "-",
+        row.QueueDepth.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    /// <summary>Lays out <paramref name="rows"/> as a Spectre.Console table.</summary>
+    public static Table Build(IReadOnlyList<StatsRow> rows)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        for (var i = 0; i < Headers.Count; i++)
+        {
+            // Name, kind and limit read left to right; numbers line up on the right.
+            var column = new TableColumn(new Text(Headers[i], new Style(decoration: Decoration.Bold)));
+            table.AddColumn(i is 0 or 1 or 4 ? column.LeftAligned() : column.RightAligned());
+        }
+
+        foreach (var row in rows)
+        {
+            var cells = Cells(row);
+            // Text, not Markup: a path may contain [brackets], which markup would take for styles.
+            table.AddRow(cells.Select((cell, i) => new Text(cell, CellStyle(row, i))).ToArray());
+        }
+
+        if (rows.Count == 0)
+        {
+            table.Caption("No group and no file has a throttle state yet: open a file in the mount.");
+        }
+
+        return table;
+    }
+
+    /// <summary>Both rates of a direction in one cell: <c>1.0k op/s  4.0 MiB/s</c>.</summary>
+    public static string Rate(double opsPerSecond, double bytesPerSecond) =>
+        $"{HumanUnits.OpsPerSecond(opsPerSecond)}  {HumanUnits.BytesPerSecond(bytesPerSecond)}";
+
+    /// <summary>The limits SPEC, <c>-</c> when there is none, cut to <see cref="LimitsWidth"/> characters.</summary>
+    public static string ShortLimits(string limits) =>
+        limits.Length == 0 ? "-"
+        : limits.Length <= LimitsWidth ? limits
+        : string.Concat(limits.AsSpan(0, LimitsWidth - 1), "…");
+
+    private static StatsRow Row(
+        string name,
+        string kind,
+        string limits,
+        DirectionSnapshot read,
+        DirectionSnapshot write,
+        DirectionSnapshot? readBefore,
+        DirectionSnapshot? writeBefore,
+        IReadOnlyList<BucketSnapshot> buckets,
+        double seconds)
+    {
+        var readDelta = Delta(readBefore, read);
+        var writeDelta = Delta(writeBefore, write);
+        var ops = readDelta.Ops + writeDelta.Ops;
+        double? burstLeft = null;
+        foreach (var bucket in buckets)
+        {
+            if (bucket.HasBurst)
+            {
+                burstLeft = Math.Min(burstLeft ?? double.PositiveInfinity, bucket.BurstSecondsLeft);
+            }
+        }
+
+        return new StatsRow(
+            name,
+            kind,
+            PerSecond(readDelta.Ops, seconds),
+            PerSecond(readDelta.Bytes, seconds),
+            PerSecond(writeDelta.Ops, seconds),
+            PerSecond(writeDelta.Bytes, seconds),
+            limits,
+            ops > 0 ? 100.0 * (readDelta.Throttled + writeDelta.Throttled) / ops : null,
+            Math.Max(read.WaitP99Ms, write.WaitP99Ms),
+            burstLeft,
+            read.QueueDepth + write.QueueDepth);
+    }
+
+    private static (long Ops, long Bytes, long Throttled) Delta(DirectionSnapshot? before, DirectionSnapshot now)
+    {
+        // A file closed and reopened after its state was dropped starts its counters again: what it shows now is all
+        // it did since, not a negative difference.
+        if (before is null || now.Ops < before.Ops || now.Bytes < before.Bytes || now.Throttled < before.Throttled)
+        {
+            return (now.Ops, now.Bytes, now.Throttled);
+        }
+
+        return (now.Ops - before.Ops, now.Bytes - before.Bytes, now.Throttled - before.Throttled);
+    }
+
+    private static double PerSecond(long count, double seconds) => seconds > 0 ? count / seconds : 0;
+
+    private static Dictionary<string, T> ByKey<T>(IReadOnlyList<T>? items, Func<T, string> key)
+    {
+        var byKey = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items ?? [])
+        {
+            byKey.TryAdd(key(item), item);
+        }
+
+        return byKey;
+    }
+
+    private static Style CellStyle(StatsRow row, int column) => column switch
+    {
+        1 => new Style(Color.Grey),
+        5 when row.ThrottledPercent >= 50 => new Style(Color.Red),
+        5 when row.ThrottledPercent > 0 => new Style(Color.Yellow),
+        _ => Style.Plain,
+    };
+}
