@@ -57,7 +57,8 @@ public static class ThrottleKeys
     {
         const string prefix = "throttling.";
         var bare = name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name[prefix.Length..] : name;
-        return ByName.TryGetValue(bare, out key!);
+        // Underscores for dashes too (iops_total_max), so environment variables can name every key.
+        return ByName.TryGetValue(bare, out key!) || ByName.TryGetValue(bare.Replace('_', '-'), out key!);
     }
 
     /// <summary>The known name closest to a misspelt one, when one is close enough to suggest.</summary>

@@ -11,13 +11,21 @@ public sealed class ThrottleSpec
 
     private ThrottleSpec(List<(ThrottleKey Key, string Value)> settings) => _settings = settings;
 
+    /// <summary>A SPEC that changes nothing.</summary>
+    public static ThrottleSpec Empty { get; } = new([]);
+
+    /// <summary>Whether the SPEC names no key.</summary>
+    public bool IsEmpty => _settings.Count == 0;
+
+    /// <summary>The keys (canonical names) and values, in the order given.</summary>
+    public IEnumerable<(string Key, string Value)> Settings => _settings.Select(s => (s.Key.Name, s.Value));
+
     /// <summary>Parses a SPEC. Unknown keys, missing values and keys given twice are refused.</summary>
     /// <exception cref="ThrottleConfigException">Lists every problem found.</exception>
     public static ThrottleSpec Parse(string text)
     {
         var errors = new List<string>();
-        var settings = new List<(ThrottleKey, string)>();
-        var seen = new Dictionary<ThrottleKey, string>();
+        var pairs = new List<(string, string)>();
         foreach (var pair in text.Split([',', ' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=');
@@ -27,8 +35,34 @@ public sealed class ThrottleSpec
                 continue;
             }
 
-            var name = pair[..equals];
-            var value = pair[(equals + 1)..];
+            pairs.Add((pair[..equals], pair[(equals + 1)..]));
+        }
+
+        ThrottleSpec? spec = null;
+        try
+        {
+            spec = FromPairs(pairs);
+        }
+        catch (ThrottleConfigException e)
+        {
+            errors.AddRange(e.Errors);
+        }
+
+        return errors.Count == 0 ? spec! : throw new ThrottleConfigException(errors);
+    }
+
+    /// <summary>
+    /// A SPEC from keys and values already split, as a config file holds them. Keys may be any known name
+    /// (QEMU, QMP, libvirt); unknown keys and keys given twice are refused.
+    /// </summary>
+    /// <exception cref="ThrottleConfigException">Lists every problem found.</exception>
+    public static ThrottleSpec FromPairs(IEnumerable<(string Key, string Value)> pairs)
+    {
+        var errors = new List<string>();
+        var settings = new List<(ThrottleKey, string)>();
+        var seen = new Dictionary<ThrottleKey, string>();
+        foreach (var (name, value) in pairs)
+        {
             if (!ThrottleKeys.TryFind(name, out var key))
             {
                 var suggestion = ThrottleKeys.Suggest(name);
@@ -51,6 +85,29 @@ public sealed class ThrottleSpec
         }
 
         return errors.Count == 0 ? new ThrottleSpec(settings) : throw new ThrottleConfigException(errors);
+    }
+
+    /// <summary>
+    /// This SPEC followed by <paramref name="later"/>: keys in both take the later value. How repeated live changes
+    /// to one file or group accumulate into one change.
+    /// </summary>
+    public ThrottleSpec Then(ThrottleSpec later)
+    {
+        var merged = new List<(ThrottleKey Key, string Value)>(_settings);
+        foreach (var setting in later._settings)
+        {
+            var index = merged.FindIndex(s => s.Key == setting.Key);
+            if (index >= 0)
+            {
+                merged[index] = setting;
+            }
+            else
+            {
+                merged.Add(setting);
+            }
+        }
+
+        return new ThrottleSpec(merged);
     }
 
     /// <summary>

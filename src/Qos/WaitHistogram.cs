@@ -31,20 +31,25 @@ internal sealed class WaitHistogram
     }
 
     /// <summary>The wait below which <paramref name="fraction"/> of recorded requests fall (upper bound of its bin).</summary>
-    public long Percentile(double fraction)
+    public long Percentile(double fraction) => Percentile(fraction, 0);
+
+    /// <summary>As <see cref="Percentile(double)"/>, counting <paramref name="moreZeros"/> unrecorded requests that did not wait.</summary>
+    public long Percentile(double fraction, long moreZeros)
     {
-        if (_total == 0)
+        var total = _total + moreZeros;
+        if (total == 0)
         {
             return 0;
         }
 
-        var rank = (long)Math.Ceiling(fraction * _total);
-        if (rank <= _zero || _bins is null)
+        var rank = (long)Math.Ceiling(fraction * total);
+        var zero = _zero + moreZeros;
+        if (rank <= zero || _bins is null)
         {
             return 0;
         }
 
-        var seen = _zero;
+        var seen = zero;
         for (var bin = 0; bin < _bins.Length; bin++)
         {
             seen += _bins[bin];
