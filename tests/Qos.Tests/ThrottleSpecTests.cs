@@ -137,4 +137,20 @@ public class ThrottleSpecTests
         Assert.Equal(config, ThrottleConfig.Parse(text));
         Assert.Equal(expected.Split(',').Order(), text.Split(',').Order());
     }
+
+    [Fact]
+    public void Then_MergesChanges_LaterKeysWinInPlace_WhateverTheirSpelling()
+    {
+        var merged = ThrottleSpec.Parse("iops-total=100,bps-read=1M").Then(ThrottleSpec.FromPairs([("total_iops_sec", "50"), ("iops_size", "4K")]));
+        Assert.Equal("iops-total=50,bps-read=1M,iops-size=4K", merged.ToString());
+        Assert.True(ThrottleSpec.Empty.Then(ThrottleSpec.Empty).IsEmpty);
+    }
+
+    [Fact]
+    public void FromPairs_RefusesUnknownAndRepeatedKeys_AndAcceptsUnderscoresForDashes()
+    {
+        var refused = Assert.Throws<ThrottleConfigException>(() => ThrottleSpec.FromPairs([("iops-totl", "1"), ("bps", "1"), ("bps-total", "2")]));
+        Assert.Equal(["unknown key 'iops-totl' (did you mean 'iops-total'?)", "bps-total is given twice (as 'bps' and 'bps-total')"], refused.Errors);
+        Assert.Equal("iops-total-max-length=60", ThrottleSpec.FromPairs([("IOPS_TOTAL_MAX_LENGTH", "60")]).ToString());
+    }
 }
