@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using ThrottleFs.Cli;
+using ThrottleFs.Configuration;
+using ThrottleFs.Control;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Logging;
 using ThrottleFs.Hosting;
 using ThrottleFs.Passthrough;
 using ThrottleFs.Platform.Linux.Fuse;
@@ -119,8 +123,28 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         using var backing = passthrough;
-        using var policy = new ThrottlePolicy(options.FileLimits, options.MountLimits);
-        var fileSystem = new ThrottledFileSystem(passthrough, policy, node => passthrough.RelativePath(node) ?? $"node {node}");
+        using var log = ThrottleFsLog.Create(options.Settings.Logging);
+        using var policy = new ThrottlePolicy(options.Settings, log: log.Logger);
+        var panel = new ControlPanel(policy, log.Logger, GetEUid());
+        IFileSystem fileSystem = new ThrottledFileSystem(passthrough, policy, node => passthrough.RelativePath(node) ?? $"node {node}");
+        if (layout != SourceLayout.FileAsRoot)
+        {
+            // A file mounted on a file has no directory to hold the control files: its limits come from the config
+            // and its extended attributes.
+            fileSystem = new ControlFileSystem(fileSystem, panel, options.Settings.ControlDirectory, GetEGid(), passthrough.RelativePath);
+        }
+
+        using var watcher = new ConfigWatcher(options.Config.FilePath, () =>
+        {
+            if (panel.Reload(options.Config))
+            {
+                log.Follow(policy.Limits.Settings.Logging);
+                if (policy.Limits.Settings.ControlDirectory != options.Settings.ControlDirectory)
+                {
+                    log.Logger.Warning("control-directory changed to {Name}; it takes effect at the next mount", policy.Limits.Settings.ControlDirectory);
+                }
+            }
+        });
         var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace };
 
         int fd;
@@ -144,6 +168,10 @@ internal sealed class FuseMountHost : IMountHost
         if (Task.WaitAny(ready.Task, session.Stopped) == 0)
         {
             File.WriteAllText(RunFile(options.MountPoint, ".pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            log.Logger.Information(
+                "Mounted {Source} at {MountPoint} (config {Config}; file limits {FileLimits}; mount limits {MountLimits}; {Groups} groups, {Rules} rules)",
+                options.Source, options.MountPoint, options.Config.FilePath, Describe(policy.Limits.FileDefault), Describe(policy.Limits.Mount),
+                policy.Limits.Groups.Count, options.Settings.Rules.Length);
             if (daemon)
             {
                 Console.Out.WriteLine(ReadyLine);
@@ -159,9 +187,15 @@ internal sealed class FuseMountHost : IMountHost
         session.Stopped.Wait();
         File.Delete(RunFile(options.MountPoint, ".pid"));
         var reason = session.StopReason;
-        error.WriteLine(reason == FileSystem.Errno.ENODEV
-            ? $"throttlefs: {options.MountPoint} unmounted; exiting."
-            : $"throttlefs: the FUSE connection for {options.MountPoint} ended ({reason}); exiting.");
+        if (reason == FileSystem.Errno.ENODEV)
+        {
+            log.Logger.Information("Unmounted {MountPoint}; exiting", options.MountPoint);
+        }
+        else
+        {
+            log.Logger.Error("The FUSE connection for {MountPoint} ended ({Reason}); exiting", options.MountPoint, reason);
+        }
+
         return reason == FileSystem.Errno.ENODEV ? ExitCodes.Success : ExitCodes.Failure;
 
         void Unmount(PosixSignalContext context)
@@ -170,6 +204,8 @@ internal sealed class FuseMountHost : IMountHost
             FuseMount.Unmount(options.MountPoint);
         }
     }
+
+    private static string Describe(Qos.ThrottleConfig config) => config.IsEnabled ? config.ToString() : "none";
 
     private static int StartDaemon(MountOptions options, TextWriter error)
     {

@@ -5,6 +5,8 @@ using ThrottleFs.Platform.Linux.Fuse;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
 using ThrottleFs.Qos;
 using ThrottleFs.Qos.Tests;
+using ThrottleFs.Configuration;
+using ThrottleFs.Control;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Platform.Linux.Tests;
@@ -32,7 +34,7 @@ public sealed class FuseDispatcherTests : IDisposable
         File.WriteAllText(Path.Combine(_backing, "hello.txt"), "hello, throttled world");
         Directory.CreateDirectory(Path.Combine(_backing, "dir"));
         _passthrough = PassthroughFileSystem.Create(_backing, SourceLayout.Directory);
-        _policy = new ThrottlePolicy(ThrottleConfig.Parse("iops-total=1"), ThrottleConfig.Unlimited, _clock);
+        _policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=1") }, _clock);
         var fileSystem = new ThrottledFileSystem(_passthrough, _policy, node => $"node {node}");
         _dispatcher = new FuseDispatcher(fileSystem, _channel, new FuseOptions(), _pool);
         _kernel = new FuseRequestBuilder(_dispatcher, _pool);
@@ -230,8 +232,11 @@ public sealed class FuseDispatcherTests : IDisposable
     public unsafe void ReadsAndWritesThatDoNotWait_AllocateNothing_EvenThroughThrottleLayers()
     {
         var counting = new CountingChannel();
-        using var policy = new ThrottlePolicy(ThrottleConfig.Parse("iops-total=1000000000"), ThrottleConfig.Parse("bps-total=1T"), _clock);
-        var dispatcher = new FuseDispatcher(new ThrottledFileSystem(_passthrough, policy, _ => "file"), counting, new FuseOptions(), _pool);
+        using var policy = new ThrottlePolicy(
+            new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=1000000000"), MountLimits = ThrottleSpec.Parse("bps-total=1T") }, _clock);
+        var throttled = new ThrottledFileSystem(_passthrough, policy, _ => "file");
+        var controlled = new ControlFileSystem(throttled, new ControlPanel(policy, Serilog.Core.Logger.None, 0), ".throttlefs", 0, _ => "file");
+        var dispatcher = new FuseDispatcher(controlled, counting, new FuseOptions(), _pool);
         var kernel = new FuseRequestBuilder(dispatcher, _pool);
         kernel.Send(FuseOpcode.Init, 0, new FuseInitIn { Major = 7, Minor = 38, Flags = KernelFlags });
         kernel.Send(FuseOpcode.Lookup, 1, "hello.txt");

@@ -211,7 +211,7 @@ internal sealed partial class FuseDispatcher
     private bool Open(in FuseRequest request)
     {
         var input = request.Read<FuseOpenIn>();
-        var error = _fileSystem.Open(request.Node, (int)input.Flags, out var file);
+        var error = _fileSystem.Open(request.Context, request.Node, (int)input.Flags, out var file);
         if (error != Errno.Success)
         {
             ReplyStatus(request.Unique, error);
@@ -412,7 +412,7 @@ internal sealed partial class FuseDispatcher
             return false;
         }
 
-        ReplyStatus(request.Unique, _fileSystem.SetExtendedAttribute(request.Node, name, request.Input.Slice(next, size), flags));
+        ReplyStatus(request.Unique, _fileSystem.SetExtendedAttribute(request.Context, request.Node, name, request.Input.Slice(next, size), flags));
         return false;
     }
 
@@ -442,7 +442,7 @@ internal sealed partial class FuseDispatcher
 
     private bool Removexattr(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, request.TryName(0, out var name, out _) ? _fileSystem.RemoveExtendedAttribute(request.Node, name) : Errno.EINVAL);
+        ReplyStatus(request.Unique, request.TryName(0, out var name, out _) ? _fileSystem.RemoveExtendedAttribute(request.Context, request.Node, name) : Errno.EINVAL);
         return false;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ThrottleFs.Configuration;
 using ThrottleFs.Hosting;
 using ThrottleFs.Qos;
 
@@ -11,20 +12,32 @@ internal static class MountCommand
     {
         var source = new Argument<string>("SOURCE") { Description = "The directory to mirror, or a single file such as a disk image." };
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An existing empty directory (or, for a file SOURCE, a file) to mount on." };
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "JSON config file: limits, groups, path rules, logging. Watched: edits apply live (an invalid edit is " +
+                          "refused and logged, the old limits stay). Default: the bundled throttlefs.json (see README, \"Configuration\").",
+            HelpName = "FILE",
+        };
+        var set = new Option<string[]>("--set", "-s")
+        {
+            Description = "Override one config key, sections joined by ':' (repeatable): --set mount-limits:bps-total=200M --set logging:level=Debug.",
+            HelpName = "KEY=VALUE",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var limit = new Option<string?>("--limit")
         {
-            Description = "Limits every file gets for its own, QEMU names: iops-total=100,iops-total-max=2000,bps-read=10M,iops-size=4K " +
-                          "(K/M/G/T are powers of 1024).",
+            Description = "Limits every file gets for its own, replacing the config's file-limits. QEMU or libvirt names: " +
+                          "iops-total=100,iops-total-max=2000,bps-read=10M,iops-size=4K (K/M/G/T are powers of 1024; \"\" for none).",
             HelpName = "SPEC",
         };
         var mountLimit = new Option<string?>("--mount-limit")
         {
-            Description = "Limits all files share, same SPEC syntax as --limit.",
+            Description = "Limits all files share, replacing the config's mount-limits; same SPEC syntax as --limit.",
             HelpName = "SPEC",
         };
         var algorithm = new Option<string?>("--algorithm")
         {
-            Description = "Bucket algorithm for both limits: leaky (QEMU, default) or token (librbd).",
+            Description = "Bucket algorithm of every limit that does not name its own: leaky (QEMU, default) or token (librbd).",
             HelpName = "leaky|token",
         };
         var fuseOptions = new Option<string[]>("-o")
@@ -47,13 +60,11 @@ internal static class MountCommand
 
         var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")
         {
-            source, mountPoint, limit, mountLimit, algorithm, fuseOptions, foreground, trace, pageCache, daemonLog,
+            source, mountPoint, config, set, limit, mountLimit, algorithm, fuseOptions, foreground, trace, pageCache, daemonLog,
         };
         command.SetAction((result, cancellationToken) =>
         {
-            var algorithmName = result.GetValue(algorithm);
-            if (!TryParseLimits("--limit", result.GetValue(limit), algorithmName, error, out var fileLimits) ||
-                !TryParseLimits("--mount-limit", result.GetValue(mountLimit), algorithmName, error, out var mountLimits))
+            if (!TryReadConfig(result, error, out var configSource, out var settings))
             {
                 return Task.FromResult(ExitCodes.Usage);
             }
@@ -61,8 +72,8 @@ internal static class MountCommand
             var options = new MountOptions(
                 Path.GetFullPath(result.GetValue(source)!),
                 Path.GetFullPath(result.GetValue(mountPoint)!),
-                fileLimits,
-                mountLimits,
+                configSource,
+                settings,
                 (result.GetValue(fuseOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 result.GetValue(foreground),
                 result.GetValue(trace),
@@ -77,31 +88,65 @@ internal static class MountCommand
             return Task.FromResult(host.Mount(options, error, cancellationToken));
         });
         return command;
-    }
 
-    private static bool TryParseLimits(string option, string? spec, string? algorithm, TextWriter error, out ThrottleConfig config)
-    {
-        try
+        bool TryReadConfig(ParseResult result, TextWriter error, out ConfigSource configSource, out ThrottleFsSettings settings)
         {
-            // --algorithm sets the default; an algorithm= inside the SPEC is applied after it and wins.
-            config = ThrottleConfig.Unlimited;
-            if (algorithm is not null)
+            (configSource, settings) = (null!, null!);
+            var problems = new List<string>();
+            var algorithmName = result.GetValue(algorithm);
+            ThrottleAlgorithm? chosen = algorithmName?.ToLowerInvariant() switch
             {
-                config = config.Apply($"algorithm={algorithm}");
+                null => null,
+                "leaky" => ThrottleAlgorithm.Leaky,
+                "token" => ThrottleAlgorithm.Token,
+                _ => null,
+            };
+            if (algorithmName is not null && chosen is null)
+            {
+                problems.Add($"--algorithm: '{algorithmName}' is not leaky or token");
             }
 
-            config = config.Apply(spec ?? "");
-            return true;
+            var fileLimits = Spec("--limit", result.GetValue(limit), problems);
+            var mountLimits = Spec("--mount-limit", result.GetValue(mountLimit), problems);
+            if (problems.Count == 0)
+            {
+                configSource = new ConfigSource(result.GetValue(config), result.GetValue(set) ?? [], chosen, fileLimits, mountLimits);
+                try
+                {
+                    settings = configSource.Load();
+                }
+                catch (ConfigException e)
+                {
+                    problems.AddRange(e.Errors);
+                }
+            }
+
+            foreach (var problem in problems)
+            {
+                error.WriteLine($"throttlefs: {problem}");
+            }
+
+            return problems.Count == 0;
+        }
+    }
+
+    private static ThrottleSpec? Spec(string option, string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var spec = ThrottleSpec.Parse(text);
+            spec.ApplyTo(ThrottleConfig.Unlimited).EnsureValid(); // its own errors, named by its option
+            return spec;
         }
         catch (ThrottleConfigException e)
         {
-            foreach (var problem in e.Errors)
-            {
-                error.WriteLine($"throttlefs: {option}: {problem}");
-            }
-
-            config = ThrottleConfig.Unlimited;
-            return false;
+            problems.AddRange(e.Errors.Select(problem => $"{option}: {problem}"));
+            return null;
         }
     }
 }

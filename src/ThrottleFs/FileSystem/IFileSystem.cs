@@ -43,7 +43,7 @@ public interface IFileSystem
     Errno Rename(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, RenameFlags flags);
 
     /// <summary>Opens a file; <paramref name="flags"/> are open(2) flags (O_DIRECT, O_TRUNC, O_APPEND, ...).</summary>
-    Errno Open(ulong node, int flags, out OpenedFile file);
+    Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file);
 
     Errno Create(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, out EntryInfo entry, out OpenedFile file);
 
@@ -77,7 +77,7 @@ public interface IFileSystem
 
     Errno Access(ulong node, int mask);
 
-    Errno SetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags);
+    Errno SetExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags);
 
     /// <summary>With an empty <paramref name="value"/>, only reports the size needed.</summary>
     Errno GetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int length);
@@ -85,5 +85,5 @@ public interface IFileSystem
     /// <summary>With an empty <paramref name="list"/>, only reports the size needed.</summary>
     Errno ListExtendedAttributes(ulong node, Span<byte> list, out int length);
 
-    Errno RemoveExtendedAttribute(ulong node, ReadOnlySpan<byte> name);
+    Errno RemoveExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name);
 }

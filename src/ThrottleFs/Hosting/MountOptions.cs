@@ -1,12 +1,12 @@
-using ThrottleFs.Qos;
+using ThrottleFs.Configuration;
 
 namespace ThrottleFs.Hosting;
 
 /// <summary>A mount as the user asked for it on the command line, already checked.</summary>
 /// <param name="Source">The backing directory or file.</param>
 /// <param name="MountPoint">Where it appears.</param>
-/// <param name="FileLimits">Limits every file gets for its own (<c>--limit</c>).</param>
-/// <param name="MountLimits">Limits all files share (<c>--mount-limit</c>).</param>
+/// <param name="Config">Where the settings come from; loaded again when the config file changes.</param>
+/// <param name="Settings">The settings as loaded when the command started.</param>
 /// <param name="FuseOptions">Extra options for the kernel mount (<c>-o</c>).</param>
 /// <param name="Foreground">Stay in the foreground instead of returning once the mount is ready.</param>
 /// <param name="Trace">Log every request and reply.</param>
@@ -15,8 +15,8 @@ namespace ThrottleFs.Hosting;
 public sealed record MountOptions(
     string Source,
     string MountPoint,
-    ThrottleConfig FileLimits,
-    ThrottleConfig MountLimits,
+    ConfigSource Config,
+    ThrottleFsSettings Settings,
     IReadOnlyList<string> FuseOptions,
     bool Foreground,
     bool Trace,

@@ -316,7 +316,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         return error;
     }
 
-    public Errno Open(ulong node, int flags, out OpenedFile file)
+    public Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
     {
         file = default;
         if (Find(node) is not { Fd: >= 0 } found)
@@ -561,7 +561,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
     // answers a platform that does.
     public Errno Access(ulong node, int mask) => Find(node) is null ? Errno.ENOENT : Errno.Success;
 
-    public Errno SetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    public Errno SetExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
         var error = ResolveXattr(node, name, native, out var path, out var symlink);
@@ -617,7 +617,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
         }
     }
 
-    public Errno RemoveExtendedAttribute(ulong node, ReadOnlySpan<byte> name)
+    public Errno RemoveExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name)
     {
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
         var error = ResolveXattr(node, name, native, out var path, out var symlink);

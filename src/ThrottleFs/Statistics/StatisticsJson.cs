@@ -33,6 +33,18 @@ public static partial class StatisticsJson
     public static string Serialize(MountStatistics statistics, bool indented = true) =>
         Encoding.UTF8.GetString(SerializeToUtf8Bytes(statistics, indented));
 
+    /// <summary>One file's statistics as indented text (the <c>user.throttlefs.stats</c> attribute).</summary>
+    public static string Serialize(FileStatistics statistics)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions(indented: true)))
+        {
+            JsonSerializer.Serialize(writer, statistics, Context.Default.FileStatistics);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>Parses what <see cref="SerializeToUtf8Bytes"/> wrote.</summary>
     /// <exception cref="JsonException">The text is not JSON, or misses a property, or has a null where none is allowed.</exception>
     public static MountStatistics Parse(ReadOnlySpan<byte> utf8Json) =>

@@ -3,29 +3,90 @@ using ThrottleFs.Qos;
 namespace ThrottleFs.Throttling;
 
 /// <summary>
-/// The throttle layers of one file while it is open: its own buckets (when per-file limits are set) and its place in
-/// the mount-wide group, chained in that order.
+/// The throttle state of one file, by path: its own buckets (when it has limits of its own), its place in its group
+/// and in the mount-wide layer, the chain of those a request passes, and end-to-end counters. It outlives the open
+/// handles for a while, so closing and reopening a file neither resets its burst budget nor loses its statistics.
+/// Layers change when the limits do; the chain is rebuilt and swapped, and the data path reads it without a lock.
 /// </summary>
-internal sealed class FileThrottle(ulong node, string name, ThrottleGroup? own, ThrottleGroupMember? ownMember, ThrottleGroupMember? mountMember)
+internal sealed class FileThrottle(string path)
 {
-    public ulong Node { get; } = node;
+    private volatile ThrottleChain _chain = ThrottleChain.Empty;
 
-    public string Name { get; } = name;
+    public string Path { get; } = path;
 
-    public ThrottleGroup? Own { get; } = own;
+    public AdmissionMeter Meter { get; } = new();
 
-    public ThrottleChain Chain { get; } = new([.. new[] { ownMember, mountMember }.OfType<ThrottleGroupMember>()]);
+    /// <summary>The layers a request passes now.</summary>
+    public ThrottleChain Chain => _chain;
 
-    /// <summary>Open handles on this file; guarded by the policy's lock.</summary>
+    // The rest is guarded by the policy's lock.
     public int Opens { get; set; }
 
-    public void Dispose()
+    public ThrottleGroup? Own { get; private set; }
+
+    public ThrottleGroup? Group => GroupMember?.Group;
+
+    public LinkedListNode<FileThrottle>? Retained { get; set; }
+
+    private ThrottleGroupMember? OwnMember { get; set; }
+
+    private ThrottleGroupMember? GroupMember { get; set; }
+
+    private ThrottleGroupMember? MountMember { get; set; }
+
+    /// <summary>
+    /// Puts the file under <paramref name="own"/> limits, in <paramref name="group"/> (or none), behind the mount's
+    /// layer. Requests waiting in a layer that changes limits are re-evaluated by it; requests waiting in a layer the
+    /// file leaves are let go, as QEMU drains a member that leaves its group.
+    /// </summary>
+    public void Configure(ThrottleConfig own, ThrottleGroup? group, ThrottleGroup mount, TimeProvider time)
     {
-        foreach (var layer in Chain.Layers)
+        var retired = new List<IDisposable>();
+        if (own.IsEnabled && Own is null)
+        {
+            Own = new ThrottleGroup(Path, own, time);
+            OwnMember = Own.Join(Path);
+        }
+        else if (own.IsEnabled)
+        {
+            Own!.Reconfigure(own);
+        }
+        else if (Own is not null)
+        {
+            retired.Add(OwnMember!);
+            retired.Add(Own);
+            (Own, OwnMember) = (null, null);
+        }
+
+        if (GroupMember?.Group != group)
+        {
+            if (GroupMember is not null)
+            {
+                retired.Add(GroupMember);
+            }
+
+            GroupMember = group?.Join(Path);
+        }
+
+        MountMember ??= mount.Join(Path);
+
+        ThrottleGroupMember?[] layers = [OwnMember, GroupMember, mount.Config.IsEnabled ? MountMember : null];
+        _chain = layers.Any(layer => layer is not null) ? new ThrottleChain([.. layers.OfType<ThrottleGroupMember>()]) : ThrottleChain.Empty;
+
+        // Only once no new request can find them in the chain.
+        foreach (var layer in retired)
         {
             layer.Dispose();
         }
+    }
 
+    /// <summary>Leaves every layer and stops the file's own buckets.</summary>
+    public void Dispose()
+    {
+        _chain = ThrottleChain.Empty;
+        OwnMember?.Dispose();
         Own?.Dispose();
+        GroupMember?.Dispose();
+        MountMember?.Dispose();
     }
 }

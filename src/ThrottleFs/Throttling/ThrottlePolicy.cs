@@ -1,35 +1,101 @@
+using Serilog;
+using ThrottleFs.Configuration;
+using ThrottleFs.Control;
 using ThrottleFs.Qos;
+using ThrottleFs.Statistics;
 
 namespace ThrottleFs.Throttling;
 
 /// <summary>
-/// Which throttle layers a file's reads and writes pass: its own buckets with the per-file limits, then the
-/// mount-wide buckets every file shares. A layer with no limits is left out of the chain, so an unthrottled mount
-/// costs nothing per request. A file's layers live while it is open.
+/// Which throttle layers each file's reads and writes pass, kept in step with the limits in force. A file gets its
+/// own buckets (per-file limits), its group's and the mount's, chained in that order; a layer with no limits is left
+/// out, so an unthrottled file costs nothing per request. Changes (a control-file command, a config reload) are
+/// validated whole first: a refused change leaves everything as it was; an accepted one reaches the files at once,
+/// requests already waiting included.
 /// </summary>
 public sealed class ThrottlePolicy : IDisposable
 {
+    /// <summary>How many closed files keep their state (buckets and counters) before the oldest is dropped.</summary>
+    public const int RetainedClosedFiles = 1024;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<ulong, FileThrottle> _files = [];
+    private readonly Dictionary<string, FileThrottle> _files = new(StringComparer.Ordinal);
+    private readonly LinkedList<FileThrottle> _closed = new();
+    private readonly Dictionary<string, ThrottleGroup> _groups = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly long _started;
+    private EffectiveLimits _limits;
 
     /// <summary>Creates the policy.</summary>
-    /// <param name="fileLimits">Limits each file gets for its own (<c>--limit</c>).</param>
-    /// <param name="mountLimits">Limits all files share (<c>--mount-limit</c>).</param>
-    /// <param name="timeProvider">The clock; the system's when null.</param>
-    public ThrottlePolicy(ThrottleConfig fileLimits, ThrottleConfig mountLimits, TimeProvider? timeProvider = null)
+    /// <exception cref="ConfigException">The settings are not valid.</exception>
+    public ThrottlePolicy(ThrottleFsSettings settings, TimeProvider? timeProvider = null, ILogger? log = null)
     {
-        FileLimits = fileLimits.EnsureValid();
         _time = timeProvider ?? TimeProvider.System;
-        Mount = new ThrottleGroup("mount", mountLimits, _time);
+        _log = log ?? Serilog.Core.Logger.None;
+        _started = _time.GetTimestamp();
+        _limits = EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
+        Mount = new ThrottleGroup("mount", _limits.Mount, _time);
+        SyncGroupsUnsynchronized();
     }
 
-    /// <summary>The per-file limits.</summary>
-    public ThrottleConfig FileLimits { get; }
-
-    /// <summary>The mount-wide group.</summary>
+    /// <summary>The mount-wide layer.</summary>
     public ThrottleGroup Mount { get; }
 
+    /// <summary>The limits in force.</summary>
+    public EffectiveLimits Limits => Volatile.Read(ref _limits);
+
+    /// <summary>The clock the throttles run on.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>The log.</summary>
+    internal ILogger Log => _log;
+
+    /// <summary>Applies a live change. <paramref name="who"/> says where it came from, for the log.</summary>
+    /// <exception cref="ConfigException">The change is refused; nothing changed.</exception>
+    public void Apply(ControlCommand command, string who)
+    {
+        lock (_lock)
+        {
+            Replace(EffectiveLimits.Resolve(_limits.Settings, command.ApplyTo(_limits.Overrides)));
+        }
+
+        _log.Information("Limits changed by {Who}: {Command}", who, command.ToString());
+    }
+
+    /// <summary>Replaces the config file's settings, keeping the live overrides.</summary>
+    /// <exception cref="ConfigException">The new settings, with the live overrides, are refused; nothing changed.</exception>
+    public void Reload(ThrottleFsSettings settings, string who)
+    {
+        lock (_lock)
+        {
+            Replace(EffectiveLimits.Resolve(settings, _limits.Overrides));
+        }
+
+        _log.Information("Configuration reloaded from {Who}", who);
+    }
+
+    /// <summary>A snapshot of every layer and file.</summary>
+    public MountStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            var groups = _groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal).Select(Snapshots.Layer).ToList();
+            var files = _files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(Snapshots.File).ToList();
+            return new MountStatistics(_time.GetUtcNow(), _time.GetElapsedTime(_started).TotalSeconds, Snapshots.Layer(Mount), groups, files);
+        }
+    }
+
+    /// <summary>One file's statistics, or null when it has no throttle state.</summary>
+    public FileStatistics? GetStatistics(string path)
+    {
+        lock (_lock)
+        {
+            return _files.TryGetValue(path, out var file) ? Snapshots.File(file) : null;
+        }
+    }
+
+    /// <inheritdoc/>
     public void Dispose()
     {
         lock (_lock)
@@ -40,20 +106,32 @@ public sealed class ThrottlePolicy : IDisposable
             }
 
             _files.Clear();
+            _closed.Clear();
+            foreach (var group in _groups.Values)
+            {
+                group.Dispose();
+            }
+
+            _groups.Clear();
         }
 
         Mount.Dispose();
     }
 
-    internal FileThrottle Open(ulong node, string name)
+    internal FileThrottle Open(string path)
     {
         lock (_lock)
         {
-            if (!_files.TryGetValue(node, out var file))
+            if (!_files.TryGetValue(path, out var file))
             {
-                var own = FileLimits.IsEnabled ? new ThrottleGroup(name, FileLimits, _time) : null;
-                file = new FileThrottle(node, name, own, own?.Join(name), Mount.Config.IsEnabled ? Mount.Join(name) : null);
-                _files.Add(node, file);
+                file = new FileThrottle(path);
+                ConfigureUnsynchronized(file);
+                _files.Add(path, file);
+            }
+            else if (file.Retained is { } retained)
+            {
+                _closed.Remove(retained);
+                file.Retained = null;
             }
 
             file.Opens++;
@@ -70,9 +148,56 @@ public sealed class ThrottlePolicy : IDisposable
                 return;
             }
 
-            _files.Remove(file.Node);
+            file.Retained = _closed.AddLast(file);
+            if (_closed.Count <= RetainedClosedFiles)
+            {
+                return;
+            }
+
+            file = _closed.First!.Value;
+            _closed.RemoveFirst();
+            _files.Remove(file.Path);
         }
 
         file.Dispose();
+    }
+
+    private void Replace(EffectiveLimits next)
+    {
+        _limits = next;
+        Mount.Reconfigure(next.Mount);
+        SyncGroupsUnsynchronized();
+        foreach (var file in _files.Values)
+        {
+            ConfigureUnsynchronized(file);
+        }
+
+        // Groups no longer named: their files have just left them.
+        foreach (var name in _groups.Keys.Where(name => !next.Groups.ContainsKey(name)).ToList())
+        {
+            _groups.Remove(name, out var group);
+            group!.Dispose();
+        }
+    }
+
+    private void SyncGroupsUnsynchronized()
+    {
+        foreach (var (name, config) in _limits.Groups)
+        {
+            if (_groups.TryGetValue(name, out var group))
+            {
+                group.Reconfigure(config);
+            }
+            else
+            {
+                _groups.Add(name, new ThrottleGroup(name, config, _time));
+            }
+        }
+    }
+
+    private void ConfigureUnsynchronized(FileThrottle file)
+    {
+        var (own, group) = _limits.ForFile(file.Path);
+        file.Configure(own, group is null ? null : _groups[group], Mount, _time);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Serilog.Events;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 
@@ -9,7 +10,10 @@ namespace ThrottleFs.Throttling;
 /// backing store; every other operation passes straight through. A read or write whose layers all admit it at once
 /// runs inline with no allocation; one that must wait holds no thread until it is admitted.
 /// </summary>
-public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy, Func<ulong, string> nameOf) : IFileSystem
+/// <param name="inner">The filesystem that does the I/O.</param>
+/// <param name="policy">Which layers each file passes.</param>
+/// <param name="pathOf">A node's path relative to the mount root, the key of its throttle state.</param>
+public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy, Func<ulong, string> pathOf) : IFileSystem
 {
     private readonly HandleMap<FileThrottle> _throttles = new();
 
@@ -41,12 +45,12 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
     public Errno Rename(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, RenameFlags flags) =>
         inner.Rename(parent, name, newParent, newName, flags);
 
-    public Errno Open(ulong node, int flags, out OpenedFile file)
+    public Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
     {
-        var error = inner.Open(node, flags, out file);
+        var error = inner.Open(context, node, flags, out file);
         if (error == Errno.Success)
         {
-            _throttles.Set(file.Handle, policy.Open(node, nameOf(node)));
+            _throttles.Set(file.Handle, policy.Open(pathOf(node)));
         }
 
         return error;
@@ -57,7 +61,7 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
         var error = inner.Create(context, parent, name, flags, mode, out entry, out file);
         if (error == Errno.Success)
         {
-            _throttles.Set(file.Handle, policy.Open(entry.Node, nameOf(entry.Node)));
+            _throttles.Set(file.Handle, policy.Open(pathOf(entry.Node)));
         }
 
         return error;
@@ -65,10 +69,9 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
 
     public ValueTask<IoResult> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var admission = Admit(handle, ThrottleDirection.Read, destination.Length, cancellationToken);
-        if (admission.IsCompletedSuccessfully)
+        var throttle = _throttles.Get(handle);
+        if (throttle is null || TryAdmitNow(throttle, ThrottleDirection.Read, destination.Length, cancellationToken, out var admission))
         {
-            admission.GetAwaiter().GetResult();
             return inner.ReadAsync(handle, offset, destination, cancellationToken);
         }
 
@@ -77,10 +80,9 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
 
     public ValueTask<IoResult> WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
-        var admission = Admit(handle, ThrottleDirection.Write, source.Length, cancellationToken);
-        if (admission.IsCompletedSuccessfully)
+        var throttle = _throttles.Get(handle);
+        if (throttle is null || TryAdmitNow(throttle, ThrottleDirection.Write, source.Length, cancellationToken, out var admission))
         {
-            admission.GetAwaiter().GetResult();
             return inner.WriteAsync(handle, offset, source, cancellationToken);
         }
 
@@ -91,10 +93,10 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
     public async ValueTask<IoResult> CopyFileRangeAsync(ulong handleIn, long offsetIn, ulong handleOut, long offsetOut, long length, CancellationToken cancellationToken)
     {
         // The copy reads from one file and writes to another: it passes both chains, each in its direction.
-        var error = await WaitAsync(Admit(handleIn, ThrottleDirection.Read, length, cancellationToken));
+        var error = await AdmitAsync(handleIn, ThrottleDirection.Read, length, cancellationToken);
         if (error == Errno.Success)
         {
-            error = await WaitAsync(Admit(handleOut, ThrottleDirection.Write, length, cancellationToken));
+            error = await AdmitAsync(handleOut, ThrottleDirection.Write, length, cancellationToken);
         }
 
         return error != Errno.Success
@@ -133,48 +135,81 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
 
     public Errno Access(ulong node, int mask) => inner.Access(node, mask);
 
-    public Errno SetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
-        inner.SetExtendedAttribute(node, name, value, flags);
+    public Errno SetExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+        inner.SetExtendedAttribute(context, node, name, value, flags);
 
     public Errno GetExtendedAttribute(ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int length) =>
         inner.GetExtendedAttribute(node, name, value, out length);
 
     public Errno ListExtendedAttributes(ulong node, Span<byte> list, out int length) => inner.ListExtendedAttributes(node, list, out length);
 
-    public Errno RemoveExtendedAttribute(ulong node, ReadOnlySpan<byte> name) => inner.RemoveExtendedAttribute(node, name);
+    public Errno RemoveExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name) => inner.RemoveExtendedAttribute(context, node, name);
 
-    private ValueTask Admit(ulong handle, ThrottleDirection direction, long bytes, CancellationToken cancellationToken) =>
-        _throttles.Get(handle) is { } throttle ? throttle.Chain.AdmitAsync(direction, bytes, cancellationToken) : default;
+    // The fast path: every layer admits at once, counted with two interlocked adds. Otherwise the request is
+    // counted as waiting and the admission is handed to the caller, who awaits it through WaitAsync.
+    private bool TryAdmitNow(FileThrottle throttle, ThrottleDirection direction, long bytes, CancellationToken cancellationToken, out PendingAdmission pending)
+    {
+        var admission = throttle.Chain.AdmitAsync(direction, bytes, cancellationToken);
+        if (admission.IsCompletedSuccessfully)
+        {
+            admission.GetAwaiter().GetResult();
+            throttle.Meter.RecordImmediate(direction, bytes);
+            pending = default;
+            return true;
+        }
+
+        throttle.Meter.RecordQueued(direction);
+        pending = new PendingAdmission(admission, throttle, direction, bytes, policy.Time.GetTimestamp());
+        return false;
+    }
+
+    private ValueTask<Errno> AdmitAsync(ulong handle, ThrottleDirection direction, long bytes, CancellationToken cancellationToken) =>
+        _throttles.Get(handle) is not { } throttle || TryAdmitNow(throttle, direction, bytes, cancellationToken, out var pending)
+            ? new ValueTask<Errno>(Errno.Success)
+            : WaitAsync(pending);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<Errno> WaitAsync(ValueTask admission)
+    private async ValueTask<Errno> WaitAsync(PendingAdmission pending)
     {
+        var error = Errno.Success;
         try
         {
-            await admission;
-            return Errno.Success;
+            await pending.Admission;
         }
         catch (OperationCanceledException)
         {
-            return Errno.EINTR; // interrupted while waiting: nothing was done
+            error = Errno.EINTR; // interrupted while waiting: nothing was done
         }
         catch (ObjectDisposedException)
         {
-            return Errno.EIO; // the mount is going away
+            error = Errno.EIO; // the mount is going away
         }
+
+        var waited = policy.Time.GetElapsedTime(pending.Started);
+        pending.Throttle.Meter.RecordWaited(pending.Direction, pending.Bytes, (long)(waited.Ticks * 100), error == Errno.Success);
+        if (policy.Log.IsEnabled(LogEventLevel.Debug))
+        {
+            policy.Log.Debug(
+                "{Path}: {Direction} of {Bytes} bytes waited {Milliseconds:F1} ms ({Result})",
+                pending.Throttle.Path, pending.Direction, pending.Bytes, waited.TotalMilliseconds, error == Errno.Success ? "admitted" : error.ToString());
+        }
+
+        return error;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IoResult> ReadWhenAdmittedAsync(ValueTask admission, ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    private async ValueTask<IoResult> ReadWhenAdmittedAsync(PendingAdmission admission, ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var error = await WaitAsync(admission);
         return error != Errno.Success ? IoResult.Failed(error) : await inner.ReadAsync(handle, offset, destination, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IoResult> WriteWhenAdmittedAsync(ValueTask admission, ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    private async ValueTask<IoResult> WriteWhenAdmittedAsync(PendingAdmission admission, ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
         var error = await WaitAsync(admission);
         return error != Errno.Success ? IoResult.Failed(error) : await inner.WriteAsync(handle, offset, source, cancellationToken);
     }
+
+    private readonly record struct PendingAdmission(ValueTask Admission, FileThrottle Throttle, ThrottleDirection Direction, long Bytes, long Started);
 }

@@ -35,8 +35,19 @@ internal sealed class MountedFileSystem : IDisposable
     }
 
     /// <summary>Mounts an existing source (file or directory) at an existing mount point.</summary>
+    /// <remarks>
+    /// Without a <c>--config</c> among the arguments the mount gets an empty config (no limits beyond the arguments),
+    /// not the bundled default, so each test states every limit it measures.
+    /// </remarks>
     public static MountedFileSystem Mount(string root, string source, string point, params string[] arguments)
     {
+        if (!arguments.Contains("--config"))
+        {
+            var config = Path.Combine(Directory.CreateDirectory(root).FullName, "throttlefs.json");
+            File.WriteAllText(config, "{}");
+            arguments = ["--config", config, .. arguments];
+        }
+
         var result = Tool.ThrottleFs(["mount", source, point, .. arguments]);
         if (result.ExitCode != 0 || !Tool.IsMounted(point))
         {
@@ -47,7 +58,13 @@ internal sealed class MountedFileSystem : IDisposable
         return new MountedFileSystem(root, source, point);
     }
 
+    /// <summary>The directory the test's files (backing, mount point, config) live in.</summary>
+    public string Root => _root;
+
     public string OnMount(string relative) => Path.Combine(Point, relative);
+
+    /// <summary>A file of the control directory (<c>.throttlefs/NAME</c>).</summary>
+    public string Control(string name) => Path.Combine(Point, ".throttlefs", name);
 
     public string OnBacking(string relative) => Path.Combine(Backing, relative);
 

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ThrottleFs.Qos;
+using ThrottleFs.Throttling;
+
+namespace ThrottleFs.Configuration;
+
+/// <summary>
+/// The limits in force written as a config file: what reading <c>.throttlefs/control</c> returns. Groups and the
+/// mount show their effective limits (config and live changes merged); <c>files</c> shows every exact-path entry.
+/// Saved to a file, it loads back to the same limits, so a live tuning session can be kept.
+/// </summary>
+public static class ConfigJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>The effective configuration as indented JSON.</summary>
+    public static string Write(EffectiveLimits limits)
+    {
+        var settings = limits.Settings;
+        var document = new JsonObject
+        {
+            ["algorithm"] = settings.Algorithm == ThrottleAlgorithm.Token ? "token" : "leaky",
+            ["on-change"] = settings.OnChange == ReconfigurePolicy.Reset ? "reset" : "keep",
+            ["control-directory"] = settings.ControlDirectory,
+            ["logging"] = new JsonObject
+            {
+                ["level"] = settings.Logging.Level.ToString(),
+                ["file"] = settings.Logging.File,
+            },
+            ["file-limits"] = Limits(settings.FileLimits.Settings),
+            ["mount-limits"] = Limits(Effective(limits.Mount, settings)),
+            ["groups"] = Object(limits.Groups.Select(group => (group.Key, (JsonNode)Limits(Effective(group.Value, settings))))),
+            ["rules"] = new JsonArray([.. settings.Rules.Select(Rule)]),
+            ["files"] = Object(limits.Entries.Select(entry => (entry.Key, (JsonNode)File(entry.Value)))),
+        };
+        return document.ToJsonString(Indented);
+    }
+
+    private static JsonNode Rule(PathRule rule)
+    {
+        var node = new JsonObject { ["match"] = rule.Match.Pattern };
+        if (rule.Group is not null)
+        {
+            node["group"] = rule.Group;
+        }
+
+        foreach (var (key, value) in rule.Limits.Settings)
+        {
+            node[key] = Value(value);
+        }
+
+        return node;
+    }
+
+    private static JsonObject File(FileEntry entry)
+    {
+        var node = Limits(entry.Limits.Settings);
+        if (entry.Group is not null)
+        {
+            node["group"] = entry.Group;
+        }
+
+        return node;
+    }
+
+    // The keys that differ from an unlimited config with the global algorithm and on-change policy.
+    private static IEnumerable<(string Key, string Value)> Effective(ThrottleConfig config, ThrottleFsSettings settings) =>
+        ThrottleKeys.Describe(config with { Algorithm = config.Algorithm == settings.Algorithm ? ThrottleAlgorithm.Leaky : config.Algorithm, OnChange = config.OnChange == settings.OnChange ? ReconfigurePolicy.Keep : config.OnChange });
+
+    private static JsonObject Limits(IEnumerable<(string Key, string Value)> pairs) => Object(pairs.Select(pair => (pair.Key, Value(pair.Value))));
+
+    private static JsonObject Object(IEnumerable<(string Key, JsonNode Value)> properties)
+    {
+        var node = new JsonObject();
+        foreach (var (key, value) in properties)
+        {
+            node[key] = value;
+        }
+
+        return node;
+    }
+
+    private static JsonNode Value(string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value);
+}

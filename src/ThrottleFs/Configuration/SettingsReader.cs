@@ -1,0 +1,311 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Configuration;
+using Serilog.Events;
+using ThrottleFs.Qos;
+
+namespace ThrottleFs.Configuration;
+
+/// <summary>
+/// Reads <see cref="ThrottleFsSettings"/> out of a built configuration (JSON file, environment, command line).
+/// Keys are case-insensitive, and '_' may stand for '-' (<c>THROTTLEFS_MOUNT_LIMITS__BPS_TOTAL</c>). Every problem is
+/// collected, each naming where its key came from, so one run of <c>throttlefs validate</c> shows them all.
+/// </summary>
+internal sealed class SettingsReader
+{
+    private static readonly string[] TopLevel =
+        ["algorithm", "on-change", "control-directory", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
+
+    private readonly IConfigurationRoot _root;
+    private readonly string _fileName;
+    private readonly List<string> _errors = [];
+
+    private SettingsReader(IConfigurationRoot root, string fileName) => (_root, _fileName) = (root, fileName);
+
+    /// <summary>Reads and checks the settings.</summary>
+    /// <param name="root">The configuration.</param>
+    /// <param name="fileName">The JSON file's path, to name it in errors.</param>
+    /// <exception cref="ConfigException">Lists every problem found.</exception>
+    public static ThrottleFsSettings Read(IConfigurationRoot root, string fileName)
+    {
+        var reader = new SettingsReader(root, fileName);
+        var settings = reader.ReadAll();
+        return reader._errors.Count == 0 ? settings : throw new ConfigException(reader._errors);
+    }
+
+    private ThrottleFsSettings ReadAll()
+    {
+        var sections = new Dictionary<string, IConfigurationSection>(StringComparer.Ordinal);
+        foreach (var section in _root.GetChildren())
+        {
+            var name = Canonical(section.Key);
+            if (TopLevel.Contains(name))
+            {
+                sections[name] = section;
+            }
+            else if (Where(section.Path) == "environment")
+            {
+                continue; // THROTTLEFS_* variables that are not settings belong to someone else (scripts, the launcher)
+            }
+            else
+            {
+                var suggestion = TopLevel.MinBy(key => Distance(key, name));
+                Error(section.Path, $"unknown setting (settings are {string.Join(", ", TopLevel)}{(Distance(suggestion!, name) <= 3 ? $"; did you mean '{suggestion}'?" : "")})");
+            }
+        }
+
+        var settings = ThrottleFsSettings.Empty;
+        if (sections.TryGetValue("algorithm", out var algorithm))
+        {
+            settings = settings with { Algorithm = Word(algorithm, ("leaky", ThrottleAlgorithm.Leaky), ("token", ThrottleAlgorithm.Token)) };
+        }
+
+        if (sections.TryGetValue("on-change", out var onChange))
+        {
+            settings = settings with { OnChange = Word(onChange, ("keep", ReconfigurePolicy.Keep), ("reset", ReconfigurePolicy.Reset)) };
+        }
+
+        if (sections.TryGetValue("control-directory", out var control))
+        {
+            var name = control.Value ?? "";
+            if (name.Length == 0 || name.Contains('/') || name is "." or "..")
+            {
+                Error(control.Path, $"'{name}' is not a file name (write e.g. \".throttlefs\")");
+            }
+            else
+            {
+                settings = settings with { ControlDirectory = name };
+            }
+        }
+
+        if (sections.TryGetValue("logging", out var logging))
+        {
+            settings = settings with { Logging = Logging(logging) };
+        }
+
+        if (sections.TryGetValue("file-limits", out var fileLimits))
+        {
+            settings = settings with { FileLimits = Limits(fileLimits, []) };
+        }
+
+        if (sections.TryGetValue("mount-limits", out var mountLimits))
+        {
+            settings = settings with { MountLimits = Limits(mountLimits, []) };
+        }
+
+        if (sections.TryGetValue("groups", out var groups))
+        {
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, ThrottleSpec>(StringComparer.Ordinal);
+            foreach (var group in groups.GetChildren())
+            {
+                if (!GroupName.IsValid(group.Key))
+                {
+                    Error(group.Path, GroupName.Problem(group.Key));
+                    continue;
+                }
+
+                builder[group.Key] = Limits(group, []);
+            }
+
+            settings = settings with { Groups = builder.ToImmutable() };
+        }
+
+        if (sections.TryGetValue("rules", out var rules))
+        {
+            settings = settings with { Rules = [.. rules.GetChildren().Select(Rule).OfType<PathRule>()] };
+        }
+
+        if (sections.TryGetValue("files", out var files))
+        {
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, FileEntry>(StringComparer.Ordinal);
+            foreach (var file in files.GetChildren())
+            {
+                try
+                {
+                    var group = GroupOf(file);
+                    builder[MountPath.Normalize(file.Key)] = new FileEntry(Limits(file, GroupKeys), group);
+                }
+                catch (FormatException e)
+                {
+                    Error(file.Path, e.Message);
+                }
+            }
+
+            settings = settings with { Files = builder.ToImmutable() };
+        }
+
+        return settings;
+    }
+
+    private static readonly string[] GroupKeys = ["group", "group-name"];
+
+    private PathRule? Rule(IConfigurationSection rule)
+    {
+        var match = rule.GetChildren().FirstOrDefault(child => Canonical(child.Key) == "match");
+        if (match?.Value is not { } pattern)
+        {
+            Error(rule.Path, "a rule needs \"match\": a path pattern such as \"*.qcow2\" or \"images/**\"");
+            return null;
+        }
+
+        try
+        {
+            return new PathRule(PathGlob.Parse(pattern), Limits(rule, ["match", .. GroupKeys]), GroupOf(rule));
+        }
+        catch (FormatException e)
+        {
+            Error(match.Path, $"'{pattern}' is not a valid pattern: {e.Message}");
+            return null;
+        }
+    }
+
+    // "group" (or libvirt's group_name): a group name; "" takes the file out of any group.
+    private string? GroupOf(IConfigurationSection section)
+    {
+        var group = section.GetChildren().FirstOrDefault(child => GroupKeys.Contains(Canonical(child.Key)));
+        if (group is null)
+        {
+            return null;
+        }
+
+        var name = group.Value ?? "";
+        if (name.Length > 0 && !GroupName.IsValid(name))
+        {
+            Error(group.Path, GroupName.Problem(name));
+            return null;
+        }
+
+        return name;
+    }
+
+    private ThrottleSpec Limits(IConfigurationSection section, string[] otherKeys)
+    {
+        var pairs = new List<(string Key, string Value)>();
+        foreach (var child in section.GetChildren())
+        {
+            if (otherKeys.Contains(Canonical(child.Key)))
+            {
+                continue;
+            }
+
+            if (child.Value is null)
+            {
+                Error(child.Path, "expected a number or a word, not a list or object");
+                continue;
+            }
+
+            try
+            {
+                // Values are checked now, so that an error names its key; the whole is checked when resolved.
+                var spec = ThrottleSpec.FromPairs([(child.Key, child.Value)]);
+                spec.ApplyTo(ThrottleConfig.Unlimited);
+                pairs.Add((child.Key, child.Value));
+            }
+            catch (ThrottleConfigException e)
+            {
+                foreach (var problem in e.Errors)
+                {
+                    Error(child.Path, problem);
+                }
+            }
+        }
+
+        try
+        {
+            return ThrottleSpec.FromPairs(pairs);
+        }
+        catch (ThrottleConfigException e)
+        {
+            foreach (var problem in e.Errors)
+            {
+                Error(section.Path, problem);
+            }
+
+            return ThrottleSpec.Empty;
+        }
+    }
+
+    private LoggingSettings Logging(IConfigurationSection section)
+    {
+        var settings = LoggingSettings.Default;
+        foreach (var child in section.GetChildren())
+        {
+            switch (Canonical(child.Key))
+            {
+                case "level" when Enum.TryParse<LogEventLevel>(child.Value, ignoreCase: true, out var level) && Enum.IsDefined(level):
+                    settings = settings with { Level = level };
+                    break;
+                case "level":
+                    Error(child.Path, $"'{child.Value}' is not a level (use Verbose, Debug, Information, Warning, Error or Fatal)");
+                    break;
+                case "file":
+                    settings = settings with { File = string.IsNullOrWhiteSpace(child.Value) ? null : child.Value };
+                    break;
+                default:
+                    Error(child.Path, "unknown logging setting (use \"level\" and \"file\")");
+                    break;
+            }
+        }
+
+        return settings;
+    }
+
+    private T Word<T>(IConfigurationSection section, params (string Name, T Value)[] words)
+    {
+        foreach (var (name, value) in words)
+        {
+            if (string.Equals(section.Value, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        Error(section.Path, $"'{section.Value}' is not one of {string.Join(", ", words.Select(w => w.Name))}");
+        return words[0].Value;
+    }
+
+    private void Error(string path, string message) => _errors.Add($"{Where(path)}: {DisplayPath(path)}: {message}");
+
+    // Which source gave this key: the last provider that has it (or a key under it) wins, as in the configuration itself.
+    private string Where(string path)
+    {
+        foreach (var provider in _root.Providers.Reverse())
+        {
+            if (provider.TryGet(path, out _) || provider.GetChildKeys([], path).Any())
+            {
+                return provider switch
+                {
+                    FileConfigurationProvider => _fileName,
+                    _ when provider.GetType().Name.StartsWith("Environment", StringComparison.Ordinal) => "environment",
+                    _ when provider.GetType().Name.StartsWith("CommandLine", StringComparison.Ordinal) => "command line",
+                    _ => "configuration",
+                };
+            }
+        }
+
+        return "configuration";
+    }
+
+    // rules:2:iops-total reads better as rules[2].iops-total.
+    private static string DisplayPath(string path) =>
+        string.Join("", path.Split(':').Select((part, i) => int.TryParse(part, out _) ? $"[{part}]" : i == 0 ? part : "." + part));
+
+    private static string Canonical(string key) => key.ToLowerInvariant().Replace('_', '-');
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

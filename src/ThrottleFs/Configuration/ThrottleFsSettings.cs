@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using ThrottleFs.Qos;
+
+namespace ThrottleFs.Configuration;
+
+/// <summary>
+/// A mount's configuration as the config file states it: limits as SPEC changes (so the global algorithm and
+/// on-change policy apply under them), groups, rules and exact-path entries. Immutable; a reload builds a new one.
+/// </summary>
+public sealed record ThrottleFsSettings
+{
+    /// <summary>The default control directory name.</summary>
+    public const string DefaultControlDirectory = ".throttlefs";
+
+    /// <summary>No limits at all.</summary>
+    public static ThrottleFsSettings Empty { get; } = new();
+
+    /// <summary>Bucket algorithm of every limit set that does not name its own.</summary>
+    public ThrottleAlgorithm Algorithm { get; init; } = ThrottleAlgorithm.Leaky;
+
+    /// <summary>What a live change does to bucket levels, for every limit set that does not say.</summary>
+    public ReconfigurePolicy OnChange { get; init; } = ReconfigurePolicy.Keep;
+
+    /// <summary>Name of the virtual control directory at the mount root.</summary>
+    public string ControlDirectory { get; init; } = DefaultControlDirectory;
+
+    /// <summary>Log level and file.</summary>
+    public LoggingSettings Logging { get; init; } = LoggingSettings.Default;
+
+    /// <summary>Limits every file gets for its own.</summary>
+    public ThrottleSpec FileLimits { get; init; } = ThrottleSpec.Empty;
+
+    /// <summary>Limits all files share.</summary>
+    public ThrottleSpec MountLimits { get; init; } = ThrottleSpec.Empty;
+
+    /// <summary>Named groups and their limits.</summary>
+    public ImmutableSortedDictionary<string, ThrottleSpec> Groups { get; init; } = ImmutableSortedDictionary<string, ThrottleSpec>.Empty;
+
+    /// <summary>Path rules, first match wins.</summary>
+    public ImmutableArray<PathRule> Rules { get; init; } = [];
+
+    /// <summary>Exact paths, applied after their rule.</summary>
+    public ImmutableSortedDictionary<string, FileEntry> Files { get; init; } = ImmutableSortedDictionary<string, FileEntry>.Empty;
+
+    /// <summary>A limit set with nothing given: unlimited, with the global algorithm and on-change policy.</summary>
+    public ThrottleConfig BaseLimits => ThrottleConfig.Unlimited with { Algorithm = Algorithm, OnChange = OnChange };
+}

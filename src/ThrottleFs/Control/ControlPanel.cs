@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using Serilog;
+using ThrottleFs.Configuration;
+using ThrottleFs.Qos;
+using ThrottleFs.Statistics;
+using ThrottleFs.Throttling;
+
+namespace ThrottleFs.Control;
+
+/// <summary>
+/// What the control directory, the per-file extended attributes and the config watcher do to a running mount, apart
+/// from how they are reached: commands applied line by line, refusals recorded where a user can read them, the
+/// effective configuration and statistics rendered, config reloads applied whole or not at all.
+/// </summary>
+public sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint ownerUid)
+{
+    /// <summary>The limits and their layers.</summary>
+    public ThrottlePolicy Policy { get; } = policy;
+
+    /// <summary>Recent refusals.</summary>
+    public ErrorLog Errors { get; } = new(policy.Time);
+
+    /// <summary>The user the mount belongs to: they (and root) may change limits.</summary>
+    public uint OwnerUid { get; } = ownerUid;
+
+    /// <summary>Whether <paramref name="uid"/> may change limits.</summary>
+    public bool MayChange(uint uid) => uid == 0 || uid == OwnerUid;
+
+    /// <summary>A control file's content now.</summary>
+    public byte[] Render(ControlFile file) => file switch
+    {
+        ControlFile.Control => Encoding.UTF8.GetBytes(ConfigJson.Write(Policy.Limits) + "\n"),
+        ControlFile.Errors => Encoding.UTF8.GetBytes(Errors.ToString()),
+        ControlFile.Stats => StatisticsJson.SerializeToUtf8Bytes(Policy.GetStatistics()),
+        _ => Encoding.UTF8.GetBytes(PrometheusFormat.Render(Policy.GetStatistics())),
+    };
+
+    /// <summary>
+    /// Runs the commands in <paramref name="text"/>, one per line, in order. Each line is applied whole or refused;
+    /// the first refused line stops the rest. Returns false when a line was refused (its reason is in <see cref="Errors"/>
+    /// and the log).
+    /// </summary>
+    public bool Execute(string text, string who)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            try
+            {
+                if (ControlCommand.Parse(line) is { } command)
+                {
+                    Policy.Apply(command, who);
+                }
+            }
+            catch (ConfigException e)
+            {
+                var rest = lines.Skip(i + 1).Count(l => l.Trim().Length > 0);
+                var reasons = rest == 0 ? e.Errors : [.. e.Errors, $"{rest} line(s) after it were not applied"];
+                Refuse($"control line '{line.Trim()}'", who, reasons);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Re-reads the config; on any problem, records it and keeps the limits in force.</summary>
+    public bool Reload(ConfigSource source)
+    {
+        try
+        {
+            Policy.Reload(source.Load(), source.FilePath);
+            return true;
+        }
+        catch (ConfigException e)
+        {
+            Refuse($"the edit of {source.FilePath} (the previous limits stay in force)", "config watcher", e.Errors);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// <c>user.throttlefs.limits</c>: the chain a file's requests pass, one layer per line
+    /// (<c>file iops-total=100</c>, <c>group vms iops-total=500</c>, <c>mount bps-total=200M</c>).
+    /// </summary>
+    public string DescribeChain(string path)
+    {
+        var limits = Policy.Limits;
+        var (own, group) = limits.ForFile(path);
+        var text = new StringBuilder();
+        text.Append("file ").Append(Snapshots.Spec(own) is { Length: > 0 } spec ? spec : "unlimited").Append('\n');
+        if (group is not null)
+        {
+            text.Append("group ").Append(group).Append(' ').Append(Snapshots.Spec(limits.Groups[group]) is { Length: > 0 } g ? g : "unlimited").Append('\n');
+        }
+
+        text.Append("mount ").Append(Snapshots.Spec(limits.Mount) is { Length: > 0 } m ? m : "unlimited").Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary><c>user.throttlefs.stats</c>: a file's statistics as JSON; empty braces when it has no throttle state.</summary>
+    public string DescribeStatistics(string path) =>
+        Policy.GetStatistics(path) is { } statistics ? StatisticsJson.Serialize(statistics) : "{}";
+
+    /// <summary>Sets a file's own limits (<c>setfattr -n user.throttlefs.limits -v SPEC</c>).</summary>
+    public bool SetFileLimits(string path, string spec, string who)
+    {
+        try
+        {
+            Policy.Apply(new ControlCommand.SetFile(path, ThrottleSpec.Parse(spec)), who);
+            return true;
+        }
+        catch (Exception e) when (e is ConfigException or ThrottleConfigException)
+        {
+            Refuse($"user.throttlefs.limits '{spec}' on {path}", who, e is ConfigException c ? c.Errors : ((ThrottleConfigException)e).Errors);
+            return false;
+        }
+    }
+
+    /// <summary>Drops a file's live changes (<c>setfattr -x user.throttlefs.limits</c>).</summary>
+    public void ClearFile(string path, string who) => Policy.Apply(new ControlCommand.ClearFile(path), who);
+
+    /// <summary>Records a refused change to a file where the user reads refusals.</summary>
+    public void Refuse(string what, string who, IReadOnlyList<string> reasons)
+    {
+        Errors.Add(what, who, reasons);
+        log.Error("Refused {What} from {Who}: {Reasons}", what, who, string.Join("; ", reasons));
+    }
+}

@@ -1,0 +1,33 @@
+namespace ThrottleFs.Control;
+
+/// <summary>
+/// The last refused control lines and config edits, newest last, as <c>.throttlefs/errors</c> shows them: a write
+/// to <c>control</c> can only fail with EINVAL, so this is where its reason is read.
+/// </summary>
+public sealed class ErrorLog(TimeProvider time, int capacity = 100)
+{
+    private readonly Queue<string> _entries = new();
+
+    /// <summary>Records a refusal: what was refused, from whom, and why.</summary>
+    public void Add(string what, string who, IEnumerable<string> reasons)
+    {
+        var entry = $"{time.GetLocalNow():yyyy-MM-dd HH:mm:ss} {who}: refused {what}\n" + string.Concat(reasons.Select(reason => $"  {reason}\n"));
+        lock (_entries)
+        {
+            _entries.Enqueue(entry);
+            if (_entries.Count > capacity)
+            {
+                _entries.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Every entry kept, oldest first.</summary>
+    public override string ToString()
+    {
+        lock (_entries)
+        {
+            return string.Concat(_entries);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Collections.Immutable;
+using ThrottleFs.Configuration;
+using ThrottleFs.Qos;
+
+namespace ThrottleFs.Throttling;
+
+/// <summary>
+/// The limits in force: the config file's settings with the live overrides on top, resolved into concrete configs
+/// and validated as a whole. A file's own limits are built in layers, each a change to the one before:
+/// <c>file-limits</c>, then the first rule that matches its path, then its exact-path entry (config <c>files</c>),
+/// then its live changes. Built only through <see cref="Resolve"/>, so an instance is always valid: a change that
+/// would break anything is refused before it replaces the running one.
+/// </summary>
+public sealed class EffectiveLimits
+{
+    private readonly ThrottleConfig _fileDefault;
+    private readonly ThrottleConfig[] _ruleLimits;
+    private readonly ImmutableSortedDictionary<string, FileEntry> _entries;
+
+    private EffectiveLimits(
+        ThrottleFsSettings settings,
+        RuntimeOverrides overrides,
+        ThrottleConfig fileDefault,
+        ThrottleConfig[] ruleLimits,
+        ImmutableSortedDictionary<string, FileEntry> entries,
+        ThrottleConfig mount,
+        ImmutableSortedDictionary<string, ThrottleConfig> groups)
+    {
+        Settings = settings;
+        Overrides = overrides;
+        _fileDefault = fileDefault;
+        _ruleLimits = ruleLimits;
+        _entries = entries;
+        Mount = mount;
+        Groups = groups;
+    }
+
+    /// <summary>The config file's settings.</summary>
+    public ThrottleFsSettings Settings { get; }
+
+    /// <summary>The live changes.</summary>
+    public RuntimeOverrides Overrides { get; }
+
+    /// <summary>A file's own limits when no rule or entry names it.</summary>
+    public ThrottleConfig FileDefault => _fileDefault;
+
+    /// <summary>The mount-wide limits.</summary>
+    public ThrottleConfig Mount { get; }
+
+    /// <summary>Every group's limits, by name.</summary>
+    public ImmutableSortedDictionary<string, ThrottleConfig> Groups { get; }
+
+    /// <summary>Every exact-path entry, the config's and the live ones merged.</summary>
+    public ImmutableSortedDictionary<string, FileEntry> Entries => _entries;
+
+    /// <summary>Resolves and validates everything.</summary>
+    /// <exception cref="ConfigException">Lists every problem, each naming the section it is in.</exception>
+    public static EffectiveLimits Resolve(ThrottleFsSettings settings, RuntimeOverrides overrides)
+    {
+        var errors = new List<string>();
+        var fileDefault = Build(settings.BaseLimits, [settings.FileLimits], "file-limits", errors);
+
+        var rules = new ThrottleConfig[settings.Rules.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var rule = settings.Rules[i];
+            rules[i] = Build(settings.BaseLimits, [settings.FileLimits, rule.Limits], $"rules[{i}] ({rule.Match})", errors);
+        }
+
+        var groups = ImmutableSortedDictionary.CreateBuilder<string, ThrottleConfig>(StringComparer.Ordinal);
+        foreach (var name in settings.Groups.Keys.Union(overrides.Groups.Keys))
+        {
+            groups[name] = Build(
+                settings.BaseLimits,
+                [settings.Groups.GetValueOrDefault(name, ThrottleSpec.Empty), overrides.Groups.GetValueOrDefault(name, ThrottleSpec.Empty)],
+                $"group {name}",
+                errors);
+        }
+
+        var mount = Build(settings.BaseLimits, [settings.MountLimits, overrides.Mount], "mount-limits", errors);
+
+        var entries = settings.Files;
+        foreach (var (path, live) in overrides.Files)
+        {
+            entries = entries.SetItem(path, entries.GetValueOrDefault(path, FileEntry.None).Then(live));
+        }
+
+        for (var i = 0; i < settings.Rules.Length; i++)
+        {
+            if (settings.Rules[i].Group is { Length: > 0 } group && !groups.ContainsKey(group))
+            {
+                errors.Add($"rules[{i}] ({settings.Rules[i].Match}): {Undefined(group)}");
+            }
+        }
+
+        var limits = new EffectiveLimits(settings, overrides, fileDefault, rules, entries, mount, groups.ToImmutable());
+        foreach (var (path, entry) in entries)
+        {
+            var rule = limits.RuleFor(path);
+            Build(rule < 0 ? fileDefault : rules[rule], [entry.Limits], $"file {path}", errors);
+            if (entry.Group is { Length: > 0 } group && !groups.ContainsKey(group))
+            {
+                errors.Add($"file {path}: {Undefined(group)}");
+            }
+        }
+
+        return errors.Count == 0 ? limits : throw new ConfigException(errors);
+    }
+
+    /// <summary>A file's own limits and the group it is in (null for none).</summary>
+    public (ThrottleConfig Own, string? Group) ForFile(string path)
+    {
+        var rule = RuleFor(path);
+        var own = rule < 0 ? _fileDefault : _ruleLimits[rule];
+        var group = rule < 0 ? null : Settings.Rules[rule].Group;
+        if (_entries.TryGetValue(path, out var entry))
+        {
+            // Validated in Resolve, so applying it again cannot fail.
+            own = entry.Limits.ApplyTo(own);
+            group = entry.Group ?? group;
+        }
+
+        return (own, string.IsNullOrEmpty(group) ? null : group);
+    }
+
+    /// <summary>The index of the first rule matching <paramref name="path"/>, or -1.</summary>
+    public int RuleFor(string path)
+    {
+        for (var i = 0; i < Settings.Rules.Length; i++)
+        {
+            if (Settings.Rules[i].Match.IsMatch(path))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Undefined(string group) =>
+        $"group '{group}' is not defined (add it under \"groups\" in the config, or create it live with: group {group} SPEC)";
+
+    private static ThrottleConfig Build(ThrottleConfig start, ThrottleSpec[] changes, string where, List<string> errors)
+    {
+        try
+        {
+            var config = start;
+            foreach (var change in changes)
+            {
+                config = change.ApplyTo(config);
+            }
+
+            return config.EnsureValid();
+        }
+        catch (ThrottleConfigException e)
+        {
+            errors.AddRange(e.Errors.Select(error => $"{where}: {error}"));
+            return start;
+        }
+    }
+}

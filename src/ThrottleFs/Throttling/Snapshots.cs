@@ -1,0 +1,47 @@
+using ThrottleFs.Qos;
+using ThrottleFs.Statistics;
+
+namespace ThrottleFs.Throttling;
+
+/// <summary>Turns the engine's statistics into the snapshot records the control files serve.</summary>
+internal static class Snapshots
+{
+    public static LayerStatistics Layer(ThrottleGroup group)
+    {
+        var statistics = group.GetStatistics();
+        return new LayerStatistics(
+            statistics.Name,
+            Spec(statistics.Config),
+            Direction(statistics.Read),
+            Direction(statistics.Write),
+            Buckets(statistics.Buckets),
+            statistics.Members.Select(member => member.Name).Order(StringComparer.Ordinal).ToList());
+    }
+
+    public static FileStatistics File(FileThrottle file) => new(
+        file.Path,
+        file.Opens,
+        file.Own is { } own ? Spec(own.Config) : "",
+        file.Group?.Name,
+        Direction(file.Meter.GetStatistics(ThrottleDirection.Read)),
+        Direction(file.Meter.GetStatistics(ThrottleDirection.Write)),
+        file.Own is { } buckets ? Buckets(buckets.GetStatistics().Buckets) : []);
+
+    public static string Spec(ThrottleConfig config) => config.IsEnabled ? config.ToString() : "";
+
+    private static DirectionSnapshot Direction(DirectionStatistics statistics) => new(
+        statistics.Ops,
+        statistics.Bytes,
+        statistics.Throttled,
+        statistics.WaitP50.TotalMilliseconds,
+        statistics.WaitP90.TotalMilliseconds,
+        statistics.WaitP99.TotalMilliseconds,
+        statistics.MaxWait.TotalMilliseconds,
+        statistics.TotalWait.TotalMilliseconds,
+        statistics.QueueDepth);
+
+    private static List<BucketSnapshot> Buckets(IReadOnlyList<BucketStatistics> buckets) =>
+        buckets.Where(bucket => bucket.Avg > 0)
+            .Select(bucket => new BucketSnapshot(bucket.Kind.Name(), bucket.Avg, bucket.Max, bucket.Level, bucket.Capacity, bucket.Fill, bucket.BurstSecondsLeft))
+            .ToList();
+}
