@@ -8,7 +8,7 @@ HELPERS="$ROOT/bench/fuse-compare"
 CACHE="$ROOT/artifacts/bench"          # git-ignored: the built passthrough_ll and the last report live here
 REPORT="$CACHE/fuse-compare.md"
 
-THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount"}
+THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount --config $ROOT/bench/unthrottled.json"}
 THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
 
 ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs)
@@ -62,7 +62,7 @@ Options:
   -h, --help        this text
 
 Environment:
-  THROTTLEFS_MOUNT_CMD    command that mounts and returns once the mount is ready (default: ./throttlefs mount)
+  THROTTLEFS_MOUNT_CMD    command that mounts and returns once the mount is ready (default: ./throttlefs mount --config bench/unthrottled.json)
   THROTTLEFS_UNMOUNT_CMD  command that unmounts (default: ./throttlefs unmount)
   Both are split on spaces; SOURCE MOUNTPOINT (or MOUNTPOINT) are appended.
 
