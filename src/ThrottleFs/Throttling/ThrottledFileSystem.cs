@@ -191,7 +191,7 @@ public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy
         {
             policy.Log.Debug(
                 "{Path}: {Direction} of {Bytes} bytes waited {Milliseconds:F1} ms ({Result})",
-                pending.Throttle.Path, pending.Direction, pending.Bytes, waited.TotalMilliseconds, error == Errno.Success ? "admitted" : error.ToString());
+                pending.Throttle.Path, pending.Direction == ThrottleDirection.Read ? "read" : "write", pending.Bytes, waited.TotalMilliseconds, error == Errno.Success ? "admitted" : error.ToString());
         }
 
         return error;

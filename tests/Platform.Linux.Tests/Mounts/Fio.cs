@@ -5,7 +5,13 @@ namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 /// <summary>Runs fio with JSON output and reads back what it did.</summary>
 internal static class Fio
 {
-    public sealed record Outcome(long ReadIos, long WriteIos, double ReadIops, double WriteIops, int Errors, string Raw);
+    public sealed record Outcome(long ReadIos, long WriteIos, double ReadIops, double WriteIops, int Errors, string Raw)
+    {
+        /// <summary>Each job's own numbers (a job with --numjobs=N is summed over its N copies).</summary>
+        public IReadOnlyDictionary<string, Outcome> Jobs { get; init; } = new Dictionary<string, Outcome>();
+
+        public Outcome Job(string name) => Jobs.TryGetValue(name, out var job) ? job : throw new InvalidOperationException($"fio ran no job '{name}': {Raw}");
+    }
 
     public static Outcome Run(params string[] arguments)
     {
@@ -21,8 +27,20 @@ internal static class Fio
         long readIos = 0, writeIos = 0;
         double readIops = 0, writeIops = 0;
         var errors = 0;
+        var jobs = new Dictionary<string, Outcome>();
         foreach (var job in document.RootElement.GetProperty("jobs").EnumerateArray())
         {
+            var name = job.GetProperty("jobname").GetString()!;
+            var own = new Outcome(
+                job.GetProperty("read").GetProperty("total_ios").GetInt64(),
+                job.GetProperty("write").GetProperty("total_ios").GetInt64(),
+                job.GetProperty("read").GetProperty("iops").GetDouble(),
+                job.GetProperty("write").GetProperty("iops").GetDouble(),
+                job.GetProperty("error").GetInt32(),
+                "");
+            jobs[name] = jobs.TryGetValue(name, out var earlier)
+                ? earlier with { ReadIos = earlier.ReadIos + own.ReadIos, WriteIos = earlier.WriteIos + own.WriteIos, ReadIops = earlier.ReadIops + own.ReadIops, WriteIops = earlier.WriteIops + own.WriteIops, Errors = earlier.Errors + own.Errors }
+                : own;
             readIos += job.GetProperty("read").GetProperty("total_ios").GetInt64();
             writeIos += job.GetProperty("write").GetProperty("total_ios").GetInt64();
             readIops += job.GetProperty("read").GetProperty("iops").GetDouble();
@@ -30,6 +48,6 @@ internal static class Fio
             errors += job.GetProperty("error").GetInt32();
         }
 
-        return new Outcome(readIos, writeIos, readIops, writeIops, errors + (result.ExitCode == 0 ? 0 : 1), result.ToString());
+        return new Outcome(readIos, writeIos, readIops, writeIops, errors + (result.ExitCode == 0 ? 0 : 1), result.ToString()) { Jobs = jobs };
     }
 }

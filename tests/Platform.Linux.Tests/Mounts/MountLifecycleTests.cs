@@ -22,6 +22,25 @@ public sealed class MountLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void WithNoFlags_TheBundledDefaultConfigApplies()
+    {
+        var source = Directory.CreateDirectory(Path.Combine(_root, "plain-source")).FullName;
+        var point = Directory.CreateDirectory(Path.Combine(_root, "plain-mnt")).FullName;
+        var mounted = Tool.ThrottleFs("mount", source, point);
+        try
+        {
+            Assert.True(mounted.ExitCode == 0, mounted.ToString());
+            var effective = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(point, ".throttlefs", "control"))).RootElement;
+            Assert.Equal(3000, effective.GetProperty("file-limits").GetProperty("iops-total").GetInt64());
+            Assert.Equal("125M", effective.GetProperty("file-limits").GetProperty("bps-total").GetString());
+        }
+        finally
+        {
+            Tool.ThrottleFs("unmount", point);
+        }
+    }
+
+    [Fact]
     public void AMissingSource_IsRefused_AndNothingIsMounted()
     {
         var point = Directory.CreateDirectory(Path.Combine(_root, "mnt")).FullName;

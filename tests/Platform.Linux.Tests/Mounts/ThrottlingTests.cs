@@ -60,26 +60,30 @@ public sealed class ThrottlingTests
     [Fact]
     public void AThrottledFile_DoesNotSlowOtherIoOnTheSameMount()
     {
-        // A's 16 readers wait for A's 5 read IOPS; none of them may hold up B's writes (no thread, no queue slot).
-        // Every file gets the same --limit, so B's I/O is writes, which an iops-read limit does not touch.
-        // B runs alone before and after, and the two are averaged, so drift in the machine's speed cancels out.
-        using var mount = MountedFileSystem.Start(Prepare2, "--limit", "iops-read=5");
-        var before = Fio.Run(WriterB(mount));
+        // A's 16 readers wait for A's 5 read IOPS (a path rule gives only A a limit); none of them may hold up B's
+        // reads and writes (no thread, no queue slot). B runs alone before and after, and the two are averaged, so
+        // drift in the machine's speed cancels out.
+        using var mount = MountedFileSystem.Start(Prepare2, "--set", "rules:0:match=a.bin", "--set", "rules:0:iops-read=5");
+        var before = Fio.Run(WorkloadB(mount));
         var together = Fio.Run([
-            .. WriterB(mount),
+            .. WorkloadB(mount),
             "--name=a", $"--filename={mount.OnMount("a.bin")}", "--rw=randread", "--bs=4k", "--direct=1", "--ioengine=psync",
             "--numjobs=16", "--runtime=5", "--time_based"]);
-        var after = Fio.Run(WriterB(mount));
-        var alone = (before.WriteIops + after.WriteIops) / 2;
+        var after = Fio.Run(WorkloadB(mount));
         Assert.Equal(0, before.Errors + together.Errors + after.Errors);
-        Assert.True(together.WriteIops >= 0.9 * alone, $"B wrote {together.WriteIops:F0} IOPS beside A, {before.WriteIops:F0} and {after.WriteIops:F0} alone");
+        var b = together.Job("b");
+        var writesAlone = (before.WriteIops + after.WriteIops) / 2;
+        var readsAlone = (before.ReadIops + after.ReadIops) / 2;
+        Assert.True(b.WriteIops >= 0.9 * writesAlone, $"B wrote {b.WriteIops:F0} IOPS beside A, {before.WriteIops:F0} and {after.WriteIops:F0} alone");
+        Assert.True(b.ReadIops >= 0.9 * readsAlone, $"B read {b.ReadIops:F0} IOPS beside A, {before.ReadIops:F0} and {after.ReadIops:F0} alone");
+
         // A, all 16 readers together, was held to its own 5/s: ~26 in 5 s, plus the 16 still waiting when time ran out,
         // which fio lets finish.
-        Assert.InRange(together.ReadIos, 30, 50);
+        Assert.InRange(together.Job("a").ReadIos, 30, 50);
     }
 
-    private static string[] WriterB(MountedFileSystem mount) =>
-        ["--name=b", $"--filename={mount.OnMount("b.bin")}", "--rw=randwrite", "--bs=4k", "--direct=1", "--ioengine=psync", "--runtime=5", "--time_based"];
+    private static string[] WorkloadB(MountedFileSystem mount) =>
+        ["--name=b", $"--filename={mount.OnMount("b.bin")}", "--rw=randrw", "--bs=4k", "--direct=1", "--ioengine=psync", "--runtime=5", "--time_based"];
 
     private static string[] Job(MountedFileSystem mount, string pattern, string blockSize) =>
         ["--name=t", $"--filename={mount.OnMount("t.bin")}", $"--rw={pattern}", $"--bs={blockSize}", "--direct=1", "--ioengine=psync", Runtime, "--time_based"];
