@@ -34,6 +34,8 @@ public sealed class ControlFileSystem : IFileSystem
         ("metrics", ControlFile.Metrics, ReadOnly),
     ];
 
+    private static readonly byte[][] FileNames = [.. Files.Select(file => Encoding.UTF8.GetBytes(file.Name))];
+
     private readonly IFileSystem _inner;
     private readonly ControlPanel _panel;
     private readonly Func<ulong, string?> _pathOf;
@@ -417,9 +419,9 @@ public sealed class ControlFileSystem : IFileSystem
 
     private static int FileIndex(ReadOnlySpan<byte> name)
     {
-        for (var i = 0; i < Files.Length; i++)
+        for (var i = 0; i < FileNames.Length; i++)
         {
-            if (name.SequenceEqual(Encoding.UTF8.GetBytes(Files[i].Name)))
+            if (name.SequenceEqual(FileNames[i]))
             {
                 return i;
             }
@@ -473,12 +475,12 @@ public sealed class ControlFileSystem : IFileSystem
         {
             var (name, node, mode) = index switch
             {
-                0 => (".", DirectoryNode, S_IFDIR),
-                1 => ("..", RootNode, S_IFDIR),
-                _ => (Files[index - 2].Name, FileNode(index - 2), S_IFREG),
+                0 => ("."u8.ToArray(), DirectoryNode, S_IFDIR),
+                1 => (".."u8.ToArray(), RootNode, S_IFDIR),
+                _ => (FileNames[index - 2], FileNode(index - 2), S_IFREG),
             };
             var entry = writer.WantsAttributes && index >= 2 ? new EntryInfo(node, Attributes(node)) : default;
-            if (!writer.TryAdd(Encoding.UTF8.GetBytes(name), node, mode >> 12, index + 1, entry))
+            if (!writer.TryAdd(name, node, mode >> 12, index + 1, entry))
             {
                 break;
             }
