@@ -1,12 +1,12 @@
 using System.Text;
+using ThrottleFs.Configuration;
+using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Passthrough;
 using ThrottleFs.Platform.Linux.Fuse;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
 using ThrottleFs.Qos;
 using ThrottleFs.Qos.Tests;
-using ThrottleFs.Configuration;
-using ThrottleFs.Control;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Platform.Linux.Tests;

@@ -73,10 +73,7 @@ internal static class SetCommand
         foreach (var word in words)
         {
             var relative = word.StartsWith(mountPoint + "/", StringComparison.Ordinal) ? word[(mountPoint.Length + 1)..] : word;
-            var quoted = relative.Any(char.IsWhiteSpace) || relative.Contains('"')
-                ? "\"" + relative.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
-                : relative;
-            line.Append(line.Length == 0 ? "" : " ").Append(quoted);
+            line.Append(line.Length == 0 ? "" : " ").Append(ControlCommand.Quote(relative));
         }
 
         return line.ToString();

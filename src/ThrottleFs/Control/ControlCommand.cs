@@ -214,7 +214,8 @@ public abstract record ControlCommand
         public override string ToString() => "clear mount";
     }
 
-    private static string Quote(string path) => path.Any(char.IsWhiteSpace) || path.Contains('"')
+    /// <summary>A word as a control line must hold it: in double quotes when it has blanks or quotes.</summary>
+    public static string Quote(string path) => path.Any(char.IsWhiteSpace) || path.Contains('"')
         ? "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
         : path;
 }

@@ -72,7 +72,15 @@ public sealed class ThrottlePolicy : IDisposable
             Replace(EffectiveLimits.Resolve(settings, _limits.Overrides));
         }
 
-        _log.Information("Configuration reloaded from {Who}", who);
+        var limits = Limits;
+        _log.Information(
+            "Configuration reloaded from {Who}: file limits {FileLimits}; mount limits {MountLimits}; groups {Groups}; {Rules} rules, {Files} file entries",
+            who,
+            Describe(limits.FileDefault),
+            Describe(limits.Mount),
+            string.Join(", ", limits.Groups.Select(group => $"{group.Key} {Describe(group.Value)}")),
+            limits.Settings.Rules.Length,
+            limits.Entries.Count);
     }
 
     /// <summary>A snapshot of every layer and file.</summary>
@@ -179,6 +187,8 @@ public sealed class ThrottlePolicy : IDisposable
             group!.Dispose();
         }
     }
+
+    private static string Describe(ThrottleConfig config) => config.IsEnabled ? config.ToString() : "none";
 
     private void SyncGroupsUnsynchronized()
     {

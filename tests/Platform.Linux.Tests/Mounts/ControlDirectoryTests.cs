@@ -71,6 +71,24 @@ public sealed class ControlDirectoryTests
     }
 
     [Fact]
+    public void TheSetCommand_QuotesPathsWithBlanks_AndTakesAbsolutePathsInsideTheMount()
+    {
+        using var mount = MountedFileSystem.Start();
+        var set = Tool.ThrottleFs("set", mount.Point, "file", mount.OnMount("my disk.img"), "iops-total=5");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains("applied: file \"my disk.img\" iops-total=5", set.Output);
+        Assert.Equal(5, Effective(mount).GetProperty("files").GetProperty("my disk.img").GetProperty("iops-total").GetInt64());
+
+        var refused = Tool.ThrottleFs("set", mount.Point, "assign", "my disk.img", "nope");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("group 'nope' is not defined", refused.Error);
+
+        var notAMount = Tool.ThrottleFs("set", mount.Root, "mount", "bps-total=1M");
+        Assert.Equal(1, notAMount.ExitCode);
+        Assert.Contains("is not a ThrottleFs mount", notAMount.Error);
+    }
+
+    [Fact]
     public void ConcurrentWriters_EachLineAppliesWhole_AndTheLastGoodStateStays()
     {
         using var mount = MountedFileSystem.Start();
