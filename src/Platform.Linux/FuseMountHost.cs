@@ -126,13 +126,13 @@ internal sealed class FuseMountHost : IMountHost
         using var log = ThrottleFsLog.Create(options.Settings.Logging);
         using var policy = new ThrottlePolicy(options.Settings, log: log.Logger);
         var panel = new ControlPanel(policy, log.Logger, GetEUid());
-        IFileSystem fileSystem = new ThrottledFileSystem(passthrough, policy, node => passthrough.RelativePath(node) ?? $"node {node}");
-        if (layout != SourceLayout.FileAsRoot)
-        {
-            // A file mounted on a file has no directory to hold the control files: its limits come from the config
-            // and its extended attributes.
-            fileSystem = new ControlFileSystem(fileSystem, panel, options.Settings.ControlDirectory, GetEGid(), passthrough.RelativePath);
-        }
+        // A file mounted on a file has no directory to hold the control files, but its extended attributes work.
+        var fileSystem = new ControlFileSystem(
+            new ThrottledFileSystem(passthrough, policy, node => passthrough.RelativePath(node) ?? $"node {node}"),
+            panel,
+            options.Settings.ControlDirectory,
+            GetEGid(),
+            passthrough.RelativePath);
 
         using var watcher = new ConfigWatcher(options.Config.FilePath, () =>
         {

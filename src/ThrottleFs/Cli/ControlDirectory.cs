@@ -44,6 +44,14 @@ internal static class ControlDirectory
             return false;
         }
 
+        if (File.Exists(root))
+        {
+            problem = $"'{root}' is a single file: a mount of one file has no control directory. Read its statistics with " +
+                      $"'getfattr -n user.throttlefs.stats {root}', set its limits with 'setfattr -n user.throttlefs.limits -v SPEC {root}', " +
+                      "or edit the mount's config file.";
+            return false;
+        }
+
         var directory = Path.Combine(root, directoryName);
         if (!Directory.Exists(directory))
         {

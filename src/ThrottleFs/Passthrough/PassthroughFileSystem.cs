@@ -64,7 +64,10 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
     /// <exception cref="IOException">The source cannot be opened; the message names it and the reason.</exception>
     public static PassthroughFileSystem Create(string source, SourceLayout layout) => new(source, layout);
 
-    /// <summary>The path of a node relative to the source, for policy and statistics ("" for the root).</summary>
+    /// <summary>
+    /// The path of a node relative to the source, for policy and statistics: "" for a root directory, the file's name
+    /// when the mount is a single file (so rules such as <c>*.qcow2</c> match it).
+    /// </summary>
     public string? RelativePath(ulong node)
     {
         var found = Find(node);
@@ -75,7 +78,7 @@ public sealed unsafe class PassthroughFileSystem : IFileSystem, IDisposable
 
         if (found.Id == RootId)
         {
-            return "";
+            return Layout == SourceLayout.FileAsRoot ? Path.GetFileName(Source) : "";
         }
 
         if (_singleName is not null)

@@ -154,6 +154,24 @@ public sealed class MountLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void AFileOntoAFile_IsTunedThroughItsAttributes_AndRulesMatchItsName()
+    {
+        var image = Path.Combine(_root, "disk.raw");
+        File.WriteAllBytes(image, new byte[65536]);
+        var point = Path.Combine(_root, "export.raw");
+        File.WriteAllBytes(point, []);
+        using var mount = MountedFileSystem.Mount(Path.Combine(_root, "unused"), image, point, "--set", "rules:0:match=*.raw", "--set", "rules:0:iops-total=77");
+
+        Assert.Equal("file iops-total=77\nmount unlimited\n", Tool.Run("getfattr", "--only-values", "-n", "user.throttlefs.limits", point).Output);
+        Assert.Equal(0, Tool.Run("setfattr", "-n", "user.throttlefs.limits", "-v", "iops-total=33", point).ExitCode);
+        Assert.Equal("file iops-total=33\nmount unlimited\n", Tool.Run("getfattr", "--only-values", "-n", "user.throttlefs.limits", point).Output);
+
+        var stats = Tool.ThrottleFs("stats", point);
+        Assert.Equal(1, stats.ExitCode);
+        Assert.Contains("getfattr -n user.throttlefs.stats", stats.Error);
+    }
+
+    [Fact]
     public void Trace_LogsEveryRequestAndReplyByName()
     {
         var source = Directory.CreateDirectory(Path.Combine(_root, "src")).FullName;
