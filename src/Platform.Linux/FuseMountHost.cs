@@ -134,17 +134,7 @@ internal sealed class FuseMountHost : IMountHost
             GetEGid(),
             passthrough.RelativePath);
 
-        using var watcher = new ConfigWatcher(options.Config.FilePath, () =>
-        {
-            if (panel.Reload(options.Config))
-            {
-                log.Follow(policy.Limits.Settings.Logging);
-                if (policy.Limits.Settings.ControlDirectory != options.Settings.ControlDirectory)
-                {
-                    log.Logger.Warning("control-directory changed to {Name}; it takes effect at the next mount", policy.Limits.Settings.ControlDirectory);
-                }
-            }
-        });
+        using var watcher = WatchConfig(options, panel, policy, log);
         var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace };
 
         int fd;
@@ -202,6 +192,31 @@ internal sealed class FuseMountHost : IMountHost
         {
             context.Cancel = true; // exit through the normal path once the readers see the unmount
             FuseMount.Unmount(options.MountPoint);
+        }
+    }
+
+    // Edits of the config file apply live. Without inotify watches left the mount still works, with the limits it
+    // started with and the control file.
+    private static ConfigWatcher? WatchConfig(MountOptions options, ControlPanel panel, ThrottlePolicy policy, ThrottleFsLog log)
+    {
+        try
+        {
+            return new ConfigWatcher(options.Config.FilePath, () =>
+            {
+                if (panel.Reload(options.Config))
+                {
+                    log.Follow(policy.Limits.Settings.Logging);
+                    if (policy.Limits.Settings.ControlDirectory != options.Settings.ControlDirectory)
+                    {
+                        log.Logger.Warning("control-directory changed to {Name}; it takes effect at the next mount", policy.Limits.Settings.ControlDirectory);
+                    }
+                }
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Logger.Warning("Cannot watch {Config} ({Reason}); edits to it apply at the next mount", options.Config.FilePath, e.Message);
+            return null;
         }
     }
 
