@@ -53,4 +53,16 @@ public sealed class LibvirtImportRoundTripTests
             Assert.True(value == actual, $"{element.Name.LocalName}: {value} in the XML, {actual} in force");
         }
     }
+
+    [Fact]
+    public void AGroupNameAConfigCannotHold_IsAnErrorNamingTheDisk()
+    {
+        var domain = LibvirtSamples.Load(LibvirtSamples.GroupNum);
+        var disk = domain.Root!.Element("devices")!.Elements("disk").First(d => d.Element("iotune")?.Element("group_name") is not null);
+        disk.Element("iotune")!.Element("group_name")!.Value = "my group";
+
+        var refused = Assert.Throws<LibvirtImportException>(() => LibvirtImport.Convert(domain, null));
+        Assert.Contains("'my group' is not a valid group name", refused.Message);
+        Assert.Contains($"disk '{disk.Element("target")!.Attribute("dev")!.Value}'", refused.Message);
+    }
 }

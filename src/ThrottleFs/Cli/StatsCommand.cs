@@ -61,7 +61,7 @@ internal static class StatsCommand
 
         var command = new Command(
             "stats",
-            "Show what a mount's throttles are doing: for the mount (when it has limits), each group and each open file, " +
+            "Show what a mount's throttles are doing: for the mount (when it has limits), each group and each open or recently closed file, " +
             "the read and write rates, the limits, the share of requests that waited, the 99th percentile wait, the burst " +
             "time left and the requests waiting now. Reads MOUNTPOINT/.throttlefs/stats; the same numbers are served for " +
             "Prometheus in MOUNTPOINT/.throttlefs/metrics.")

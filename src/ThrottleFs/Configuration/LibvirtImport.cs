@@ -194,6 +194,12 @@ public static class LibvirtImport
                 }
             }
 
+            if (groupNames.Count > 0 && !GroupName.IsValid(groupNames[0]))
+            {
+                // A config or a control line could not name it; renaming it here would quietly split or merge groups.
+                _errors.Add($"{label}: {GroupName.Problem(groupNames[0])}; rename the group in the domain and import again");
+            }
+
             if (_errors.Count > errorsBefore || (ownLimits.IsEmpty && groupNames.Count == 0))
             {
                 return;
