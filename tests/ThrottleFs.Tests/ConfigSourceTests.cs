@@ -129,19 +129,28 @@ public sealed class ConfigSourceTests
     [Fact]
     public void EnvironmentVariables_OverrideTheFile_WithUnderscoresForDashes()
     {
-        using var config = new TempConfig("""{ "mount-limits": { "bps-total": "1M" } }""");
+        using var config = new TempConfig("""{ "mount-limits": { "iops-total": 100, "total_bytes_sec": "1M" } }""");
         Environment.SetEnvironmentVariable("THROTTLEFS_MOUNT_LIMITS__BPS_TOTAL", "3M");
         Environment.SetEnvironmentVariable("THROTTLEFS_SOMETHING_ELSE", "ignored: not a setting");
         try
         {
+            // The variable overrides the file's key (under its libvirt name), and the file's other keys stay.
             var limits = EffectiveLimits.Resolve(new ConfigSource(config.Path, []).Load(), RuntimeOverrides.None);
-            Assert.Equal(3L << 20, limits.Mount.BpsTotal.Avg);
+            Assert.Equal((3L << 20, 100L), (limits.Mount.BpsTotal.Avg, limits.Mount.IopsTotal.Avg));
         }
         finally
         {
             Environment.SetEnvironmentVariable("THROTTLEFS_MOUNT_LIMITS__BPS_TOTAL", null);
             Environment.SetEnvironmentVariable("THROTTLEFS_SOMETHING_ELSE", null);
         }
+    }
+
+    [Fact]
+    public void OneKeyTwiceInOneFile_IsRefused_UnderAnyOfItsNames()
+    {
+        using var config = new TempConfig("""{ "file-limits": { "iops-total": 100, "total_iops_sec": 200 } }""");
+        var refused = Assert.Throws<ConfigException>(() => new ConfigSource(config.Path, []).Load());
+        Assert.Contains("iops-total is given twice (as 'iops-total' and 'total_iops_sec')", refused.Message);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed record ConfigSource(
             using var files = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
             root = new ConfigurationBuilder()
                 .AddJsonFile(files, Path.GetFileName(path), optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Add(new EnvironmentSettings())
                 .AddCommandLine([.. Settings.Select(setting => "--" + setting)])
                 .Build();
         }

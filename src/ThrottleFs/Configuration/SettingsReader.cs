@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Serilog.Events;
 using ThrottleFs.Qos;
 
@@ -179,7 +181,9 @@ internal sealed class SettingsReader
 
     private ThrottleSpec Limits(IConfigurationSection section, string[] otherKeys)
     {
-        var pairs = new List<(string Key, string Value)>();
+        // One key may come from several layers under different names (total_iops_sec in the file, iops-total from
+        // the environment): the later layer wins, as it would for one name. Twice in one layer is a mistake.
+        var chosen = new Dictionary<ThrottleKey, (string Key, string Value, int Layer)>();
         foreach (var child in section.GetChildren())
         {
             if (otherKeys.Contains(Canonical(child.Key)))
@@ -198,7 +202,16 @@ internal sealed class SettingsReader
                 // Values are checked now, so that an error names its key; the whole is checked when resolved.
                 var spec = ThrottleSpec.FromPairs([(child.Key, child.Value)]);
                 spec.ApplyTo(ThrottleConfig.Unlimited);
-                pairs.Add((child.Key, child.Value));
+                ThrottleKeys.TryFind(child.Key, out var key);
+                var layer = Layer(child.Path);
+                if (chosen.TryGetValue(key, out var earlier) && earlier.Layer == layer)
+                {
+                    Error(child.Path, $"{key.Name} is given twice (as '{earlier.Key}' and '{child.Key}')");
+                }
+                else if (!chosen.TryGetValue(key, out earlier) || earlier.Layer < layer)
+                {
+                    chosen[key] = (child.Key, child.Value, layer);
+                }
             }
             catch (ThrottleConfigException e)
             {
@@ -209,19 +222,7 @@ internal sealed class SettingsReader
             }
         }
 
-        try
-        {
-            return ThrottleSpec.FromPairs(pairs);
-        }
-        catch (ThrottleConfigException e)
-        {
-            foreach (var problem in e.Errors)
-            {
-                Error(section.Path, problem);
-            }
-
-            return ThrottleSpec.Empty;
-        }
+        return ThrottleSpec.FromPairs(chosen.Values.Select(value => (value.Key, value.Value)));
     }
 
     private LoggingSettings Logging(IConfigurationSection section)
@@ -266,23 +267,30 @@ internal sealed class SettingsReader
     private void Error(string path, string message) => _errors.Add($"{Where(path)}: {DisplayPath(path)}: {message}");
 
     // Which source gave this key: the last provider that has it (or a key under it) wins, as in the configuration itself.
-    private string Where(string path)
+    private string Where(string path) => Layer(path) switch
     {
-        foreach (var provider in _root.Providers.Reverse())
+        < 0 => "configuration",
+        var layer => _root.Providers.ElementAt(layer) switch
         {
-            if (provider.TryGet(path, out _) || provider.GetChildKeys([], path).Any())
+            FileConfigurationProvider => _fileName,
+            EnvironmentVariablesConfigurationProvider => "environment",
+            CommandLineConfigurationProvider => "command line",
+            _ => "configuration",
+        },
+    };
+
+    private int Layer(string path)
+    {
+        var providers = _root.Providers.ToList();
+        for (var i = providers.Count - 1; i >= 0; i--)
+        {
+            if (providers[i].TryGet(path, out _) || providers[i].GetChildKeys([], path).Any())
             {
-                return provider switch
-                {
-                    FileConfigurationProvider => _fileName,
-                    _ when provider.GetType().Name.StartsWith("Environment", StringComparison.Ordinal) => "environment",
-                    _ when provider.GetType().Name.StartsWith("CommandLine", StringComparison.Ordinal) => "command line",
-                    _ => "configuration",
-                };
+                return i;
             }
         }
 
-        return "configuration";
+        return -1;
     }
 
     // rules:2:iops-total reads better as rules[2].iops-total.
