@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Serilog;
 using ThrottleFs.Configuration;
 using ThrottleFs.Qos;
