@@ -160,7 +160,7 @@ internal sealed class FuseMountHost : IMountHost
             File.WriteAllText(RunFile(options.MountPoint, ".pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             log.Logger.Information(
                 "Mounted {Source} at {MountPoint} (config {Config}; file limits {FileLimits}; mount limits {MountLimits}; {Groups} groups, {Rules} rules)",
-                options.Source, options.MountPoint, options.Config.FilePath, Describe(policy.Limits.FileDefault), Describe(policy.Limits.Mount),
+                options.Source, options.MountPoint, options.Config.FilePath, policy.Limits.FileDefault.Summary, policy.Limits.Mount.Summary,
                 policy.Limits.Groups.Count, options.Settings.Rules.Length);
             if (daemon)
             {
@@ -220,7 +220,6 @@ internal sealed class FuseMountHost : IMountHost
         }
     }
 
-    private static string Describe(Qos.ThrottleConfig config) => config.IsEnabled ? config.ToString() : "none";
 
     private static int StartDaemon(MountOptions options, TextWriter error)
     {

@@ -187,6 +187,9 @@ public sealed record ThrottleConfig
     /// <exception cref="ThrottleConfigException">The SPEC has an unknown key or bad value, or the result breaks a rule.</exception>
     public ThrottleConfig Apply(string spec) => ThrottleSpec.Parse(spec).ApplyTo(this).EnsureValid();
 
+    /// <summary>The limits as a SPEC for people to read, or <c>unlimited</c> when no bucket is enabled (whatever the algorithm).</summary>
+    public string Summary => IsEnabled ? ToString() : "unlimited";
+
     /// <summary>The config as a SPEC with every key that differs from the defaults, or <c>unlimited</c>.</summary>
     public override string ToString()
     {

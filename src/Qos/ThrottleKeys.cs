@@ -62,11 +62,18 @@ public static class ThrottleKeys
     }
 
     /// <summary>The known name closest to a misspelt one, when one is close enough to suggest.</summary>
-    public static string? Suggest(string name)
+    public static string? Suggest(string name) => Closest(name, ByName.Keys);
+
+    /// <summary>
+    /// The candidate closest to a misspelt <paramref name="name"/> by edit distance, when it is close enough to suggest
+    /// (within a quarter of the name's length, at least 2); null otherwise. Also for other names a user types, such
+    /// as config settings.
+    /// </summary>
+    public static string? Closest(string name, IEnumerable<string> candidates)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
-        foreach (var candidate in ByName.Keys)
+        foreach (var candidate in candidates)
         {
             var distance = EditDistance(name.ToLowerInvariant(), candidate);
             if (distance < bestDistance)

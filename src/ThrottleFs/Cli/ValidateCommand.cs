@@ -25,11 +25,11 @@ internal static class ValidateCommand
                 var settings = new ConfigSource(path, []).Load();
                 var limits = EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
                 output.WriteLine($"{path}: valid.");
-                output.WriteLine($"  file limits:  {Describe(limits.FileDefault)} ({settings.Algorithm.ToString().ToLowerInvariant()}, on change {settings.OnChange.ToString().ToLowerInvariant()})");
-                output.WriteLine($"  mount limits: {Describe(limits.Mount)}");
+                output.WriteLine($"  file limits:  {limits.FileDefault.Summary} ({settings.Algorithm.ToString().ToLowerInvariant()}, on change {settings.OnChange.ToString().ToLowerInvariant()})");
+                output.WriteLine($"  mount limits: {limits.Mount.Summary}");
                 foreach (var (name, group) in limits.Groups)
                 {
-                    output.WriteLine($"  group {name}: {Describe(group)}");
+                    output.WriteLine($"  group {name}: {group.Summary}");
                 }
 
                 foreach (var rule in settings.Rules)
@@ -58,5 +58,4 @@ internal static class ValidateCommand
         return command;
     }
 
-    private static string Describe(Qos.ThrottleConfig config) => config.IsEnabled ? config.ToString() : "none";
 }

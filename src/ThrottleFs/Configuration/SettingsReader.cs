@@ -50,8 +50,8 @@ internal sealed class SettingsReader
             }
             else
             {
-                var suggestion = TopLevel.MinBy(key => Distance(key, name));
-                Error(section.Path, $"unknown setting (settings are {string.Join(", ", TopLevel)}{(Distance(suggestion!, name) <= 3 ? $"; did you mean '{suggestion}'?" : "")})");
+                var suggestion = ThrottleKeys.Closest(name, TopLevel);
+                Error(section.Path, $"unknown setting (settings are {string.Join(", ", TopLevel)}{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")})");
             }
         }
 
@@ -298,22 +298,4 @@ internal sealed class SettingsReader
         string.Join("", path.Split(':').Select((part, i) => int.TryParse(part, out _) ? $"[{part}]" : i == 0 ? part : "." + part));
 
     private static string Canonical(string key) => key.ToLowerInvariant().Replace('_', '-');
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 }

@@ -89,13 +89,13 @@ public sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint ownerU
         var limits = Policy.Limits;
         var (own, group) = limits.ForFile(path);
         var text = new StringBuilder();
-        text.Append("file ").Append(Snapshots.Spec(own) is { Length: > 0 } spec ? spec : "unlimited").Append('\n');
+        text.Append("file ").Append(own.Summary).Append('\n');
         if (group is not null)
         {
-            text.Append("group ").Append(group).Append(' ').Append(Snapshots.Spec(limits.Groups[group]) is { Length: > 0 } g ? g : "unlimited").Append('\n');
+            text.Append("group ").Append(group).Append(' ').Append(limits.Groups[group].Summary).Append('\n');
         }
 
-        text.Append("mount ").Append(Snapshots.Spec(limits.Mount) is { Length: > 0 } m ? m : "unlimited").Append('\n');
+        text.Append("mount ").Append(limits.Mount.Summary).Append('\n');
         return text.ToString();
     }
 

@@ -76,9 +76,9 @@ public sealed class ThrottlePolicy : IDisposable
         _log.Information(
             "Configuration reloaded from {Who}: file limits {FileLimits}; mount limits {MountLimits}; groups {Groups}; {Rules} rules, {Files} file entries",
             who,
-            Describe(limits.FileDefault),
-            Describe(limits.Mount),
-            string.Join(", ", limits.Groups.Select(group => $"{group.Key} {Describe(group.Value)}")),
+            limits.FileDefault.Summary,
+            limits.Mount.Summary,
+            string.Join(", ", limits.Groups.Select(group => $"{group.Key} {group.Value.Summary}")),
             limits.Settings.Rules.Length,
             limits.Entries.Count);
     }
@@ -188,7 +188,6 @@ public sealed class ThrottlePolicy : IDisposable
         }
     }
 
-    private static string Describe(ThrottleConfig config) => config.IsEnabled ? config.ToString() : "none";
 
     private void SyncGroupsUnsynchronized()
     {
