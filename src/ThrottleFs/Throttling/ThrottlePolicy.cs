@@ -172,7 +172,7 @@ public sealed class ThrottlePolicy : IDisposable
 
     private void Replace(EffectiveLimits next)
     {
-        _limits = next;
+        Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
         Mount.Reconfigure(next.Mount);
         SyncGroupsUnsynchronized();
         foreach (var file in _files.Values)
