@@ -79,6 +79,7 @@ public sealed class ConfigSourceTests
         Assert.Contains("file-limits.bps-total:", errors);
         Assert.Contains("rules[0]: a rule needs \"match\"", errors);
         Assert.Contains("logging.level: 'Loud' is not a level", errors);
+        Assert.DoesNotContain("bps-total: bps-total", errors); // the path names the key once
     }
 
     [Fact]
@@ -97,6 +98,7 @@ public sealed class ConfigSourceTests
     [Theory]
     [InlineData("{ \"file-limits\": { \"iops-total\": 100, } ", "not valid JSON")]
     [InlineData("[1, 2]", "must be an object")]
+    [InlineData("{\n  \"file-limits\": {\n    \"iops-total\": 10\n    \"bps-total\": 5\n  }\n}", "not valid JSON at line 4, column 5: '\"' is invalid after a value")]
     public void MalformedJson_IsRefusedNamingTheFile(string json, string reason)
     {
         using var config = new TempConfig(json);

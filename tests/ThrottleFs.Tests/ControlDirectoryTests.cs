@@ -1,4 +1,5 @@
 using ThrottleFs.Cli;
+using ThrottleFs.Control;
 
 namespace ThrottleFs.Tests;
 
@@ -14,7 +15,7 @@ public sealed class ControlDirectoryTests : IDisposable
         Directory.CreateDirectory(Path.Combine(mountPoint, ".throttlefs"));
         File.WriteAllText(Path.Combine(mountPoint, ".throttlefs", "stats"), "{}");
 
-        Assert.True(ControlDirectory.TryFindFile(mountPoint, ControlDirectory.StatsFile, ControlDirectory.DefaultName, out var path, out var problem));
+        Assert.True(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ControlDirectory.DefaultName, out var path, out var problem));
         Assert.Equal(Path.Combine(mountPoint, ".throttlefs", "stats"), path);
         Assert.Null(problem);
     }
@@ -24,7 +25,7 @@ public sealed class ControlDirectoryTests : IDisposable
     {
         var missing = Path.Combine(mountPoint, "nowhere");
 
-        Assert.False(ControlDirectory.TryFindFile(missing, "stats", ".throttlefs", out var path, out var problem));
+        Assert.False(ControlDirectory.TryFindFile(missing, ControlFile.Stats, ".throttlefs", out var path, out var problem));
         Assert.Null(path);
         Assert.Equal($"'{missing}' does not exist.", problem);
     }
@@ -32,7 +33,7 @@ public sealed class ControlDirectoryTests : IDisposable
     [Fact]
     public void ADirectoryWithoutControlDirectory_IsNotAMount()
     {
-        Assert.False(ControlDirectory.TryFindFile(mountPoint, "stats", ".throttlefs", out _, out var problem));
+        Assert.False(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ".throttlefs", out _, out var problem));
         Assert.Equal(
             $"'{mountPoint}' is not a ThrottleFs mount (no .throttlefs directory); mount it with: throttlefs mount SOURCE {mountPoint}",
             problem);
@@ -43,7 +44,7 @@ public sealed class ControlDirectoryTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(mountPoint, ".ctl"));
 
-        Assert.False(ControlDirectory.TryFindFile(mountPoint, "metrics", ".ctl", out _, out var problem));
+        Assert.False(ControlDirectory.TryFindFile(mountPoint, ControlFile.Metrics, ".ctl", out _, out var problem));
         Assert.StartsWith($"'{Path.Combine(mountPoint, ".ctl")}' has no 'metrics' file", problem, StringComparison.Ordinal);
     }
 
@@ -54,7 +55,7 @@ public sealed class ControlDirectoryTests : IDisposable
         File.WriteAllText(Path.Combine(mountPoint, ".throttlefs", "stats"), "{}");
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, mountPoint);
 
-        Assert.True(ControlDirectory.TryFindFile(relative, "stats", ".throttlefs", out var path, out _));
+        Assert.True(ControlDirectory.TryFindFile(relative, ControlFile.Stats, ".throttlefs", out var path, out _));
         Assert.True(Path.IsPathFullyQualified(path));
     }
 
@@ -68,6 +69,6 @@ public sealed class ControlDirectoryTests : IDisposable
     [InlineData("/abs", false)]
     public void Names_AreOneComponent(string name, bool valid)
     {
-        Assert.Equal(valid, ControlDirectory.IsValidName(name));
+        Assert.Equal(valid, ControlFiles.IsValidDirectoryName(name));
     }
 }

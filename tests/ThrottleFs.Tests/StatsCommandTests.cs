@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using ThrottleFs.Cli;
+using ThrottleFs.Control;
 using ThrottleFs.Hosting;
 using ThrottleFs.Statistics;
 
@@ -211,7 +212,7 @@ public sealed class StatsCommandTests : IDisposable
         Assert.StartsWith($"throttlefs: cannot read '{StatsPath(".throttlefs")}': ", error.Text, StringComparison.Ordinal);
     }
 
-    private string StatsPath(string controlDirectory) => Path.Combine(mountPoint, controlDirectory, ControlDirectory.StatsFile);
+    private string StatsPath(string controlDirectory) => Path.Combine(mountPoint, controlDirectory, ControlFile.Stats.Name());
 
     /// <summary>Writes the stats file the way a server replaces it: whole, by rename, so a reader never sees half of it.</summary>
     private void Serve(MountStatistics snapshot, string controlDirectory = ControlDirectory.DefaultName)

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using ThrottleFs.Configuration;
+using ThrottleFs.Control;
 
 namespace ThrottleFs.Cli;
 
@@ -10,19 +12,9 @@ namespace ThrottleFs.Cli;
 internal static class ControlDirectory
 {
     /// <summary>The control directory's name unless told otherwise.</summary>
-    public const string DefaultName = ".throttlefs";
+    public const string DefaultName = ThrottleFsSettings.DefaultControlDirectory;
 
-    /// <summary>The statistics as JSON (<see cref="Statistics.StatisticsJson"/>).</summary>
-    public const string StatsFile = "stats";
 
-    /// <summary>The statistics for Prometheus (<see cref="Statistics.PrometheusFormat"/>).</summary>
-    public const string MetricsFile = "metrics";
-
-    /// <summary>
-    /// Whether <paramref name="name"/> can be a control directory's name: one path component, not <c>.</c> or <c>..</c>.
-    /// </summary>
-    public static bool IsValidName(string name) =>
-        name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', '\0']) < 0;
 
     /// <summary>
     /// Finds <paramref name="fileName"/> in the control directory <paramref name="directoryName"/> of the mount at
@@ -31,7 +23,7 @@ internal static class ControlDirectory
     /// </summary>
     public static bool TryFindFile(
         string mountPoint,
-        string fileName,
+        ControlFile control,
         string directoryName,
         [NotNullWhen(true)] out string? path,
         [NotNullWhen(false)] out string? problem)
@@ -59,6 +51,7 @@ internal static class ControlDirectory
             return false;
         }
 
+        var fileName = control.Name();
         var file = Path.Combine(directory, fileName);
         if (!File.Exists(file))
         {

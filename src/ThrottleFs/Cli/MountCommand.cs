@@ -93,19 +93,8 @@ internal static class MountCommand
         {
             (configSource, settings) = (null!, null!);
             var problems = new List<string>();
-            var algorithmName = result.GetValue(algorithm);
-            ThrottleAlgorithm? chosen = algorithmName?.ToLowerInvariant() switch
-            {
-                null => null,
-                "leaky" => ThrottleAlgorithm.Leaky,
-                "token" => ThrottleAlgorithm.Token,
-                _ => null,
-            };
-            if (algorithmName is not null && chosen is null)
-            {
-                problems.Add($"--algorithm: '{algorithmName}' is not leaky or token");
-            }
-
+            // The same words as the SPEC key algorithm=, with the same message for a wrong one.
+            var chosen = result.GetValue(algorithm) is { } name ? Spec("--algorithm", $"algorithm={name}", problems)?.ApplyTo(ThrottleConfig.Unlimited).Algorithm : null;
             var fileLimits = Spec("--limit", result.GetValue(limit), problems);
             var mountLimits = Spec("--mount-limit", result.GetValue(mountLimit), problems);
             if (problems.Count == 0)
@@ -145,7 +134,9 @@ internal static class MountCommand
         }
         catch (ThrottleConfigException e)
         {
-            problems.AddRange(e.Errors.Select(problem => $"{option}: {problem}"));
+            // A message that starts with the option's own name (--algorithm: "algorithm: ...") names it once.
+            var own = option[2..] + ": ";
+            problems.AddRange(e.Errors.Select(problem => $"{option}: {(problem.StartsWith(own, StringComparison.Ordinal) ? problem[own.Length..] : problem)}"));
             return null;
         }
     }

@@ -34,7 +34,7 @@ internal static class SetCommand
         command.SetAction(result =>
         {
             var point = Path.GetFullPath(result.GetValue(mountPoint)!);
-            if (!ControlDirectory.TryFindFile(point, "control", result.GetValue(controlDirectory)!, out var control, out var problem))
+            if (!ControlDirectory.TryFindFile(point, ControlFile.Control, result.GetValue(controlDirectory)!, out var control, out var problem))
             {
                 error.WriteLine($"throttlefs: {problem}");
                 return ExitCodes.Failure;
@@ -57,7 +57,7 @@ internal static class SetCommand
             }
             catch (IOException e)
             {
-                var errors = Path.Combine(Path.GetDirectoryName(control)!, "errors");
+                var errors = Path.Combine(Path.GetDirectoryName(control)!, ControlFile.Errors.Name());
                 var reason = File.Exists(errors) ? LastEntry(File.ReadAllText(errors)) : e.Message;
                 error.WriteLine($"throttlefs: refused; nothing changed:\n{reason.TrimEnd()}");
                 return ExitCodes.Usage;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using ThrottleFs.Control;
 using ThrottleFs.Statistics;
 
 namespace ThrottleFs.Cli;
@@ -53,7 +54,7 @@ internal static class StatsCommand
         interval.CustomParser = ParseInterval;
         controlDirectory.Validators.Add(result =>
         {
-            if (!ControlDirectory.IsValidName(result.GetValueOrDefault<string>() ?? ""))
+            if (!ControlFiles.IsValidDirectoryName(result.GetValueOrDefault<string>() ?? ""))
             {
                 result.AddError("--control-directory must be a single directory name, such as .throttlefs.");
             }
@@ -107,7 +108,7 @@ internal static class StatsCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!ControlDirectory.TryFindFile(request.MountPoint, ControlDirectory.StatsFile, request.ControlDirectory, out var path, out var problem))
+        if (!ControlDirectory.TryFindFile(request.MountPoint, ControlFile.Stats, request.ControlDirectory, out var path, out var problem))
         {
             await error.WriteLineAsync($"throttlefs: {problem}");
             return ExitCodes.Failure;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 using ThrottleFs.Qos;
@@ -61,7 +62,7 @@ public sealed record ConfigSource(
         }
         catch (InvalidDataException e)
         {
-            throw new ConfigException($"{path}: not valid JSON: {e.InnerException?.Message ?? e.Message}");
+            throw new ConfigException($"{path}: not valid JSON{Where(e)}: {Reason(e)}");
         }
         catch (IOException e)
         {
@@ -83,4 +84,25 @@ public sealed record ConfigSource(
 
         return settings;
     }
+
+    // The configuration package wraps the parser's error twice; the innermost one says where (0-based) and what.
+    private static string Where(Exception e) =>
+        Innermost(e) is JsonException { LineNumber: { } line, BytePositionInLine: { } column }
+            ? $" at line {line + 1}, column {column + 1}"
+            : "";
+
+    private static string Reason(Exception e)
+    {
+        // The parser appends "Path: $ | LineNumber: 0 | BytePositionInLine: 4.", which Where has already said.
+        var message = Innermost(e).Message;
+        foreach (var tail in (string[])[" Path: ", " LineNumber: "])
+        {
+            var cut = message.IndexOf(tail, StringComparison.Ordinal);
+            message = cut > 0 ? message[..cut] : message;
+        }
+
+        return message;
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Serilog.Events;
+using ThrottleFs.Control;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
@@ -58,18 +59,18 @@ internal sealed class SettingsReader
         var settings = ThrottleFsSettings.Empty;
         if (sections.TryGetValue("algorithm", out var algorithm))
         {
-            settings = settings with { Algorithm = Word(algorithm, ("leaky", ThrottleAlgorithm.Leaky), ("token", ThrottleAlgorithm.Token)) };
+            settings = settings with { Algorithm = Global(algorithm).Algorithm };
         }
 
         if (sections.TryGetValue("on-change", out var onChange))
         {
-            settings = settings with { OnChange = Word(onChange, ("keep", ReconfigurePolicy.Keep), ("reset", ReconfigurePolicy.Reset)) };
+            settings = settings with { OnChange = Global(onChange).OnChange };
         }
 
         if (sections.TryGetValue("control-directory", out var control))
         {
             var name = control.Value ?? "";
-            if (name.Length == 0 || name.Contains('/') || name is "." or "..")
+            if (!ControlFiles.IsValidDirectoryName(name))
             {
                 Error(control.Path, $"'{name}' is not a file name (write e.g. \".throttlefs\")");
             }
@@ -250,21 +251,35 @@ internal sealed class SettingsReader
         return settings;
     }
 
-    private T Word<T>(IConfigurationSection section, params (string Name, T Value)[] words)
+    // algorithm and on-change are read as the SPEC keys of the same names, so they take exactly the same words.
+    private ThrottleConfig Global(IConfigurationSection section)
     {
-        foreach (var (name, value) in words)
+        try
         {
-            if (string.Equals(section.Value, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
+            return ThrottleSpec.FromPairs([(section.Key, section.Value ?? "")]).ApplyTo(ThrottleConfig.Unlimited);
         }
+        catch (ThrottleConfigException e)
+        {
+            foreach (var problem in e.Errors)
+            {
+                Error(section.Path, problem);
+            }
 
-        Error(section.Path, $"'{section.Value}' is not one of {string.Join(", ", words.Select(w => w.Name))}");
-        return words[0].Value;
+            return ThrottleConfig.Unlimited;
+        }
     }
 
-    private void Error(string path, string message) => _errors.Add($"{Where(path)}: {DisplayPath(path)}: {message}");
+    private void Error(string path, string message)
+    {
+        // Key errors name their key ("bps-total: 'fast' is not ..."); the path already does.
+        var last = path[(path.LastIndexOf(':') + 1)..];
+        if (ThrottleKeys.TryFind(last, out var key) && message.StartsWith(key.Name + ": ", StringComparison.Ordinal))
+        {
+            message = message[(key.Name.Length + 2)..];
+        }
+
+        _errors.Add($"{Where(path)}: {DisplayPath(path)}: {message}");
+    }
 
     // Which source gave this key: the last provider that has it (or a key under it) wins, as in the configuration itself.
     private string Where(string path) => Layer(path) switch

@@ -15,3 +15,25 @@ public enum ControlFile
     /// <summary>Statistics in Prometheus text format.</summary>
     Metrics,
 }
+
+/// <summary>The names the control files have in the directory, for the mount and for the commands that read them.</summary>
+public static class ControlFiles
+{
+    /// <summary>Every control file, in listing order.</summary>
+    public static IReadOnlyList<ControlFile> All { get; } = Enum.GetValues<ControlFile>();
+
+    /// <summary>The file's name: <c>control</c>, <c>errors</c>, <c>stats</c> or <c>metrics</c>.</summary>
+    public static string Name(this ControlFile file) => file switch
+    {
+        ControlFile.Control => "control",
+        ControlFile.Errors => "errors",
+        ControlFile.Stats => "stats",
+        _ => "metrics",
+    };
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name the control directory: one path component, not <c>.</c> or <c>..</c>.
+    /// </summary>
+    public static bool IsValidDirectoryName(string name) =>
+        name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', '\0']) < 0;
+}

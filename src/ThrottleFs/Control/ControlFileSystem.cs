@@ -26,15 +26,7 @@ public sealed class ControlFileSystem : IFileSystem
     private const string LimitsAttribute = "user.throttlefs.limits";
     private const string StatisticsAttribute = "user.throttlefs.stats";
 
-    private static readonly (string Name, ControlFile File, uint Mode)[] Files =
-    [
-        ("control", ControlFile.Control, ReadWrite),
-        ("errors", ControlFile.Errors, ReadOnly),
-        ("stats", ControlFile.Stats, ReadOnly),
-        ("metrics", ControlFile.Metrics, ReadOnly),
-    ];
-
-    private static readonly byte[][] FileNames = [.. Files.Select(file => Encoding.UTF8.GetBytes(file.Name))];
+    private static readonly byte[][] FileNames = [.. ControlFiles.All.Select(file => Encoding.UTF8.GetBytes(file.Name()))];
 
     private readonly IFileSystem _inner;
     private readonly ControlPanel _panel;
@@ -163,7 +155,7 @@ public sealed class ControlFileSystem : IFileSystem
             return Errno.EISDIR;
         }
 
-        var control = Files[FileIndexOf(node)].File;
+        var control = ControlFiles.All[FileIndexOf(node)];
         var writing = (flags & O_ACCMODE) != 0;
         if (writing && (control != ControlFile.Control || !_panel.MayChange(context.Uid)))
         {
@@ -413,7 +405,7 @@ public sealed class ControlFileSystem : IFileSystem
 
     private static int FileIndexOf(ulong node) => (int)(DirectoryNode - 1 - node);
 
-    private static bool IsVirtual(ulong node) => node <= DirectoryNode && node >= FileNode(Files.Length - 1);
+    private static bool IsVirtual(ulong node) => node <= DirectoryNode && node >= FileNode(FileNames.Length - 1);
 
     private static bool IsVirtualHandle(ulong handle) => (handle & VirtualHandleBit) != 0;
 
@@ -461,7 +453,10 @@ public sealed class ControlFileSystem : IFileSystem
 
     private NodeAttributes Attributes(ulong node)
     {
-        var mode = node == DirectoryNode ? S_IFDIR | ReadAndSearch : S_IFREG | Files[FileIndexOf(node)].Mode;
+        // Only control takes writes (from its owner); everyone may read.
+        var mode = node == DirectoryNode ? S_IFDIR | ReadAndSearch
+            : ControlFiles.All[FileIndexOf(node)] == ControlFile.Control ? S_IFREG | ReadWrite
+            : S_IFREG | ReadOnly;
         return new NodeAttributes(
             Inode: node, Size: 0, Blocks: 0,
             AccessSeconds: _created, AccessNanoseconds: 0, ModifySeconds: _created, ModifyNanoseconds: 0, ChangeSeconds: _created, ChangeNanoseconds: 0,
@@ -471,7 +466,7 @@ public sealed class ControlFileSystem : IFileSystem
     private Errno ReadControlDirectory(long offset, IDirectoryWriter writer)
     {
         // ".", "..", then the files, at offsets 1, 2, 3, ...
-        for (var index = (int)offset; index < Files.Length + 2; index++)
+        for (var index = (int)offset; index < FileNames.Length + 2; index++)
         {
             var (name, node, mode) = index switch
             {

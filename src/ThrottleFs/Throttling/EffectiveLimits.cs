@@ -15,7 +15,6 @@ public sealed class EffectiveLimits
 {
     private readonly ThrottleConfig _fileDefault;
     private readonly ThrottleConfig[] _ruleLimits;
-    private readonly ImmutableSortedDictionary<string, FileEntry> _entries;
 
     private EffectiveLimits(
         ThrottleFsSettings settings,
@@ -30,7 +29,7 @@ public sealed class EffectiveLimits
         Overrides = overrides;
         _fileDefault = fileDefault;
         _ruleLimits = ruleLimits;
-        _entries = entries;
+        Entries = entries;
         Mount = mount;
         Groups = groups;
     }
@@ -51,7 +50,7 @@ public sealed class EffectiveLimits
     public ImmutableSortedDictionary<string, ThrottleConfig> Groups { get; }
 
     /// <summary>Every exact-path entry, the config's and the live ones merged.</summary>
-    public ImmutableSortedDictionary<string, FileEntry> Entries => _entries;
+    public ImmutableSortedDictionary<string, FileEntry> Entries { get; }
 
     /// <summary>Resolves and validates everything.</summary>
     /// <exception cref="ConfigException">Lists every problem, each naming the section it is in.</exception>
@@ -113,7 +112,7 @@ public sealed class EffectiveLimits
         var rule = RuleFor(path);
         var own = rule < 0 ? _fileDefault : _ruleLimits[rule];
         var group = rule < 0 ? null : Settings.Rules[rule].Group;
-        if (_entries.TryGetValue(path, out var entry))
+        if (Entries.TryGetValue(path, out var entry))
         {
             // Validated in Resolve, so applying it again cannot fail.
             own = entry.Limits.ApplyTo(own);
