@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side fio comparison, in one run, of a plain directory, libfuse's passthrough_ll, qemu-storage-daemon's
-# FUSE export and ThrottleFs (unthrottled). Prints a markdown table; see usage() below.
+# FUSE export and ThrottleFs (unthrottled), optionally beside another ThrottleFs checkout (--baseline). Prints a
+# markdown table; see usage() below.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,8 +11,9 @@ REPORT="$CACHE/fuse-compare.md"
 
 THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount --config $ROOT/bench/unthrottled.json"}
 THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
+BASELINE=""                            # --baseline DIR: another ThrottleFs checkout, the "baseline" target
 
-ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs)
+ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs baseline)
 # id|label|unit|fio options. Every job also gets --direct=1 and the time-based options (see run_fio).
 ALL_JOBS=(
   "randread-4k-qd1|randread 4 KiB, psync, 1 job (QD1)|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=1"
@@ -26,7 +28,7 @@ ALL_JOBS=(
 APT_PACKAGES=(fio fuse3 libfuse3-dev pkg-config gcc qemu-utils qemu-system-common python3)
 
 ROUNDS=3 RUNTIME=5 SIZE_MIB=256 BACKING=/dev/shm
-TARGETS=("${ALL_TARGETS[@]}") JOBS=("${ALL_JOBS[@]}")
+TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs) JOBS=("${ALL_JOBS[@]}")
 
 # Run state, used by cleanup(). WORK holds mount points, logs and raw results; BACKING_WORK holds the data file.
 WORK="" BACKING_WORK="" FIO_PID=""
@@ -39,13 +41,16 @@ usage() {
   cat <<EOF
 Usage: bench/fuse-compare.sh [options]
 
-Runs fio against four targets backed by the same data file and prints a markdown table (also written to
+Runs fio against these targets, all backed by one data file, and prints a markdown table (also written to
 ${REPORT#"$ROOT"/}):
   native               the data file in a plain directory (no FUSE)
   passthrough_ll       libfuse's C example, built from libfuse3-dev's sources with O_DIRECT masked on its
                        backing fds (stock fails O_DIRECT writes with EINVAL), mounted -o cache=never
   qemu-storage-daemon  its FUSE export of the data file (cache.direct=off)
   throttlefs           ThrottleFs, unthrottled: \$THROTTLEFS_MOUNT_CMD SOURCE MOUNTPOINT
+  baseline             with --baseline DIR only: the ThrottleFs checkout in DIR (another revision, e.g. from
+                       'git worktree add DIR main~1'), mounted by its own launcher with the same config, so a change
+                       is measured before and after in one run
 A target that fails to mount is reported as "n/a (mount failed: ...)" and the others still run.
 
 Each round runs every job on every target in turn, so drift affects them all alike; cells show the median
@@ -59,6 +64,7 @@ Options:
                     round trip and the daemon rather than a disk)
   --targets LIST    comma-separated subset of: $(IFS=,; echo "${ALL_TARGETS[*]}")
   --jobs LIST       comma-separated subset of: $(for j in "${ALL_JOBS[@]}"; do printf '%s ' "${j%%|*}"; done)
+  --baseline DIR    add the target "baseline": the ThrottleFs checkout in DIR
   -h, --help        this text
 
 Environment:
@@ -96,6 +102,7 @@ parse_args() {
       --backing) BACKING=${2:?}; shift ;;
       --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift ;;
       --jobs) select_jobs "${2:?}"; shift ;;
+      --baseline) BASELINE=$(cd "${2:?}" && pwd) || die "--baseline $2 is not a directory"; shift ;;
       -h | --help) usage; exit 0 ;;
       *) usage >&2; die "unknown option: $1" ;;
     esac
@@ -110,6 +117,12 @@ parse_args() {
   for t in "${TARGETS[@]}"; do
     [[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "unknown target: $t"
   done
+  if [[ -n $BASELINE ]]; then
+    [[ -x $BASELINE/throttlefs ]] || die "--baseline $BASELINE has no throttlefs launcher"
+    [[ " ${TARGETS[*]} " == *" baseline "* ]] || TARGETS+=(baseline)
+  elif [[ " ${TARGETS[*]} " == *" baseline "* ]]; then
+    die "the baseline target needs --baseline DIR"
+  fi
 }
 
 to_mib() {
@@ -254,31 +267,37 @@ setup_qemu_storage_daemon() {
   fi
 }
 
-setup_throttlefs() {
-  local mnt="$WORK/mnt-throttlefs" logf="$WORK/throttlefs.log" cmd
+# ThrottleFs through a launcher: this checkout's (target throttlefs) or the --baseline one's (target baseline).
+setup_throttlefs() { mount_throttlefs throttlefs "$THROTTLEFS_MOUNT_CMD"; }
+setup_baseline() { mount_throttlefs baseline "$BASELINE/throttlefs mount --config $ROOT/bench/unthrottled.json"; }
+
+mount_throttlefs() { # target mount-command
+  local target=$1 mnt="$WORK/mnt-$1" logf="$WORK/$1.log" cmd
   mkdir "$mnt"
-  read -r -a cmd <<<"$THROTTLEFS_MOUNT_CMD"
-  COMMANDS+=("throttlefs: $THROTTLEFS_MOUNT_CMD $BACKING_WORK $mnt")
+  read -r -a cmd <<<"$2"
+  COMMANDS+=("$target: $2 $BACKING_WORK $mnt")
   # Generous timeout: the default launcher builds the CLI first when the sources changed. --foreground keeps
   # the command in our process group, so Ctrl-C reaches it instead of waiting for it to finish.
   if timeout --foreground 300 "${cmd[@]}" "$BACKING_WORK" "$mnt" >"$logf" 2>&1 </dev/null; then
     if is_mounted "$mnt" && [[ -f $mnt/data.bin ]]; then
-      TARGET_FILE[throttlefs]="$mnt/data.bin"
+      TARGET_FILE[$target]="$mnt/data.bin"
     else
-      mount_failed throttlefs /dev/null "the mount command succeeded but $mnt does not show data.bin"
+      mount_failed "$target" /dev/null "the mount command succeeded but $mnt does not show data.bin"
     fi
   else
-    mount_failed throttlefs "$logf" "exit status $?"
+    mount_failed "$target" "$logf" "exit status $?"
   fi
-  DAEMON_PIDS[throttlefs]=$(pids_mentioning "$mnt" | tr '\n' ' ')
+  DAEMON_PIDS[$target]=$(pids_mentioning "$mnt" | tr '\n' ' ')
 }
 
 unmount_target() {
   local target=$1 mnt=$2 cmd
   case $target in
-    throttlefs)
-      read -r -a cmd <<<"$THROTTLEFS_UNMOUNT_CMD"
-      timeout --foreground 60 "${cmd[@]}" "$mnt" </dev/null >&2 || log "throttlefs: '$THROTTLEFS_UNMOUNT_CMD' failed" ;;
+    throttlefs | baseline)
+      local unmount=$THROTTLEFS_UNMOUNT_CMD
+      [[ $target == baseline ]] && unmount="$BASELINE/throttlefs unmount"
+      read -r -a cmd <<<"$unmount"
+      timeout --foreground 60 "${cmd[@]}" "$mnt" </dev/null >&2 || log "$target: '$unmount' failed" ;;
     qemu-storage-daemon)
       # QEMU unmounts its export when it exits on SIGTERM.
       local pid=${DAEMON_PIDS[$target]:-}
@@ -323,7 +342,7 @@ cleanup() {
   local target mnt
   for target in "${TARGETS[@]}"; do
     case $target in
-      passthrough_ll | throttlefs) mnt="$WORK/mnt-$target" ;;
+      passthrough_ll | throttlefs | baseline) mnt="$WORK/mnt-$target" ;;
       qemu-storage-daemon) mnt="$WORK/qsd-export.img" ;;
       *) continue ;;
     esac

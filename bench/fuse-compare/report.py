@@ -16,7 +16,9 @@ import json
 import statistics
 import sys
 
-REFERENCE, OURS = "passthrough_ll", "throttlefs"
+OURS = "throttlefs"
+# Ratio columns, when both targets ran: ours against libfuse's passthrough_ll, and against another ThrottleFs build.
+REFERENCES = ("passthrough_ll", "baseline")
 
 
 def fio_value(path, unit):
@@ -69,8 +71,8 @@ def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
         else:
             errors.append(error or "unknown error")
 
-    show_ratio = REFERENCE in targets and OURS in targets
-    header = ["Job", "Unit"] + targets + ([f"{OURS} ÷ {REFERENCE}"] if show_ratio else [])
+    references = [ref for ref in REFERENCES if ref in targets and OURS in targets]
+    header = ["Job", "Unit"] + targets + [f"{OURS} ÷ {ref}" for ref in references]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for job, label, unit in read_tsv(jobs_tsv):
         row = [label, "IOPS" if unit == "iops" else "MiB/s"]
@@ -83,8 +85,8 @@ def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
             row.append(cell(values, errors, unit))
             if values:
                 medians[target] = statistics.median(values)
-        if show_ratio:
-            ours, ref = medians.get(OURS), medians.get(REFERENCE)
+        for reference in references:
+            ours, ref = medians.get(OURS), medians.get(reference)
             row.append(f"{ours / ref:.2f}×" if ours is not None and ref else "–")
         lines.append("| " + " | ".join(row) + " |")
     print("\n".join(lines))
