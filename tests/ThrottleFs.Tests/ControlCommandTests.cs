@@ -1,5 +1,4 @@
 using ThrottleFs.Configuration;
-using ThrottleFs.Control;
 
 namespace ThrottleFs.Tests;
 

@@ -1,4 +1,5 @@
 using ThrottleFs.Cli;
+using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 
 namespace ThrottleFs.Tests;
@@ -15,7 +16,7 @@ public sealed class ControlDirectoryTests : IDisposable
         Directory.CreateDirectory(Path.Combine(mountPoint, ".throttlefs"));
         File.WriteAllText(Path.Combine(mountPoint, ".throttlefs", "stats"), "{}");
 
-        Assert.True(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ControlDirectory.DefaultName, out var path, out var problem));
+        Assert.True(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ControlDirectoryName.Default, out var path, out var problem));
         Assert.Equal(Path.Combine(mountPoint, ".throttlefs", "stats"), path);
         Assert.Null(problem);
     }
@@ -69,6 +70,6 @@ public sealed class ControlDirectoryTests : IDisposable
     [InlineData("/abs", false)]
     public void Names_AreOneComponent(string name, bool valid)
     {
-        Assert.Equal(valid, ControlFiles.IsValidDirectoryName(name));
+        Assert.Equal(valid, ControlDirectoryName.IsValid(name));
     }
 }

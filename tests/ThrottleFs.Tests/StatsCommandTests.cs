@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using ThrottleFs.Cli;
+using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.Hosting;
 using ThrottleFs.Statistics;
@@ -215,7 +216,7 @@ public sealed class StatsCommandTests : IDisposable
     private string StatsPath(string controlDirectory) => Path.Combine(mountPoint, controlDirectory, ControlFile.Stats.Name());
 
     /// <summary>Writes the stats file the way a server replaces it: whole, by rename, so a reader never sees half of it.</summary>
-    private void Serve(MountStatistics snapshot, string controlDirectory = ControlDirectory.DefaultName)
+    private void Serve(MountStatistics snapshot, string controlDirectory = ControlDirectoryName.Default)
     {
         Directory.CreateDirectory(Path.Combine(mountPoint, controlDirectory));
         var temporary = StatsPath(controlDirectory) + ".new";

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ThrottleFs.Configuration;
-using ThrottleFs.Control;
 using ThrottleFs.Qos;
 using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;

@@ -11,11 +11,6 @@ namespace ThrottleFs.Cli;
 /// </summary>
 internal static class ControlDirectory
 {
-    /// <summary>The control directory's name unless told otherwise.</summary>
-    public const string DefaultName = ThrottleFsSettings.DefaultControlDirectory;
-
-
-
     /// <summary>
     /// Finds <paramref name="fileName"/> in the control directory <paramref name="directoryName"/> of the mount at
     /// <paramref name="mountPoint"/>. Returns its full path, or in <paramref name="problem"/> a sentence for the user

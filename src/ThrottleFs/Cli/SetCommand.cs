@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 
 namespace ThrottleFs.Cli;
@@ -21,7 +22,7 @@ internal static class SetCommand
         {
             Description = "The control directory's name, if the mount's config changed it.",
             HelpName = "NAME",
-            DefaultValueFactory = _ => ControlDirectory.DefaultName,
+            DefaultValueFactory = _ => ControlDirectoryName.Default,
         };
         var command = new Command(
             "set",

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.Statistics;
 
@@ -49,12 +50,12 @@ internal static class StatsCommand
         {
             Description = "Name of the mount's control directory, which holds the 'stats' file.",
             HelpName = "NAME",
-            DefaultValueFactory = _ => ControlDirectory.DefaultName,
+            DefaultValueFactory = _ => ControlDirectoryName.Default,
         };
         interval.CustomParser = ParseInterval;
         controlDirectory.Validators.Add(result =>
         {
-            if (!ControlFiles.IsValidDirectoryName(result.GetValueOrDefault<string>() ?? ""))
+            if (!ControlDirectoryName.IsValid(result.GetValueOrDefault<string>() ?? ""))
             {
                 result.AddError("--control-directory must be a single directory name, such as .throttlefs.");
             }

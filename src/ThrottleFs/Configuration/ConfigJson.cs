@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ThrottleFs.Qos;
-using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Configuration;
 

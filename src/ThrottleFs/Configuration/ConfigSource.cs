@@ -75,7 +75,7 @@ public sealed record ConfigSource(
         settings = MountLimits is { } mountLimits ? settings with { MountLimits = mountLimits } : settings;
         try
         {
-            Throttling.EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
+            EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
         }
         catch (ConfigException e)
         {

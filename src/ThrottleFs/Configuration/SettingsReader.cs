@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Serilog.Events;
-using ThrottleFs.Control;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
@@ -70,7 +69,7 @@ internal sealed class SettingsReader
         if (sections.TryGetValue("control-directory", out var control))
         {
             var name = control.Value ?? "";
-            if (!ControlFiles.IsValidDirectoryName(name))
+            if (!ControlDirectoryName.IsValid(name))
             {
                 Error(control.Path, $"'{name}' is not a file name (write e.g. \".throttlefs\")");
             }

@@ -9,9 +9,6 @@ namespace ThrottleFs.Configuration;
 /// </summary>
 public sealed record ThrottleFsSettings
 {
-    /// <summary>The default control directory name.</summary>
-    public const string DefaultControlDirectory = ".throttlefs";
-
     /// <summary>No limits at all.</summary>
     public static ThrottleFsSettings Empty { get; } = new();
 
@@ -22,7 +19,7 @@ public sealed record ThrottleFsSettings
     public ReconfigurePolicy OnChange { get; init; } = ReconfigurePolicy.Keep;
 
     /// <summary>Name of the virtual control directory at the mount root.</summary>
-    public string ControlDirectory { get; init; } = DefaultControlDirectory;
+    public string ControlDirectory { get; init; } = ControlDirectoryName.Default;
 
     /// <summary>Log level and file.</summary>
     public LoggingSettings Logging { get; init; } = LoggingSettings.Default;

@@ -30,10 +30,4 @@ public static class ControlFiles
         ControlFile.Stats => "stats",
         _ => "metrics",
     };
-
-    /// <summary>
-    /// Whether <paramref name="name"/> can name the control directory: one path component, not <c>.</c> or <c>..</c>.
-    /// </summary>
-    public static bool IsValidDirectoryName(string name) =>
-        name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', '\0']) < 0;
 }

@@ -1,6 +1,5 @@
 using Serilog;
 using ThrottleFs.Configuration;
-using ThrottleFs.Control;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
 

@@ -1,8 +1,7 @@
 using System.Text;
-using ThrottleFs.Configuration;
 using ThrottleFs.Qos;
 
-namespace ThrottleFs.Control;
+namespace ThrottleFs.Configuration;
 
 /// <summary>
 /// One line written to <c>.throttlefs/control</c> (or given to <c>throttlefs set</c>): a change to the live

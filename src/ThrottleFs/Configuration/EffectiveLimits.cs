@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
-using ThrottleFs.Configuration;
 using ThrottleFs.Qos;
 
-namespace ThrottleFs.Throttling;
+namespace ThrottleFs.Configuration;
 
 /// <summary>
 /// The limits in force: the config file's settings with the live overrides on top, resolved into concrete configs
