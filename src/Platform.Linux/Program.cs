@@ -1,4 +1,4 @@
 using ThrottleFs.Cli;
-using ThrottleFs.Platform.Linux;
+using ThrottleFs.Platform.Linux.Hosting;
 
 return ThrottleFsCommandLine.Run(args, new FuseMountHost());

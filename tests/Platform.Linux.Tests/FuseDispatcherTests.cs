@@ -2,9 +2,10 @@ using System.Text;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
-using ThrottleFs.Passthrough;
 using ThrottleFs.Platform.Linux.Fuse;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
+using ThrottleFs.Platform.Linux.Hosting;
+using ThrottleFs.Platform.Linux.Passthrough;
 using ThrottleFs.Qos;
 using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;
@@ -33,9 +34,9 @@ public sealed class FuseDispatcherTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_backing, "hello.txt"), "hello, throttled world");
         Directory.CreateDirectory(Path.Combine(_backing, "dir"));
-        _passthrough = PassthroughFileSystem.Create(_backing, SourceLayout.Directory);
+        _passthrough = new PassthroughFileSystem(_backing, SourceLayout.Directory);
         _policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=1") }, _clock);
-        var fileSystem = new ThrottledFileSystem(_passthrough, _policy, node => $"node {node}");
+        var fileSystem = new ThrottledFileSystem(_passthrough, _policy);
         _dispatcher = new FuseDispatcher(fileSystem, _channel, new FuseOptions(), _pool);
         _kernel = new FuseRequestBuilder(_dispatcher, _pool);
     }
@@ -234,8 +235,8 @@ public sealed class FuseDispatcherTests : IDisposable
         var counting = new CountingChannel();
         using var policy = new ThrottlePolicy(
             new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=1000000000"), MountLimits = ThrottleSpec.Parse("bps-total=1T") }, _clock);
-        var throttled = new ThrottledFileSystem(_passthrough, policy, _ => "file");
-        var controlled = new ControlFileSystem(throttled, new ControlPanel(policy, Serilog.Core.Logger.None, 0), ".throttlefs", 0, _ => "file");
+        var throttled = new ThrottledFileSystem(_passthrough, policy);
+        var controlled = new ControlFileSystem(throttled, new ControlPanel(policy, Serilog.Core.Logger.None, 0), ".throttlefs", 0, new ProcProcessNames());
         var dispatcher = new FuseDispatcher(controlled, counting, new FuseOptions(), _pool);
         var kernel = new FuseRequestBuilder(dispatcher, _pool);
         kernel.Send(FuseOpcode.Init, 0, new FuseInitIn { Major = 7, Minor = 38, Flags = KernelFlags });

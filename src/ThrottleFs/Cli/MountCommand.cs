@@ -40,7 +40,7 @@ internal static class MountCommand
             Description = "Bucket algorithm of every limit that does not name its own: leaky (QEMU, default) or token (librbd).",
             HelpName = "leaky|token",
         };
-        var fuseOptions = new Option<string[]>("-o")
+        var extraOptions = new Option<string[]>("-o")
         {
             Description = "Mount options passed to the kernel, comma-separated (e.g. -o allow_other).",
             HelpName = "OPTIONS",
@@ -56,11 +56,10 @@ internal static class MountCommand
             Description = "Let the kernel cache file data. Faster for re-read data, but reads served from the cache never reach " +
                           "the throttle, so the limits then apply only to cache misses. Off by default: every read and write is throttled.",
         };
-        var daemonLog = new Option<string?>("--daemon-log") { Hidden = true };
 
         var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")
         {
-            source, mountPoint, config, set, limit, mountLimit, algorithm, fuseOptions, foreground, trace, pageCache, daemonLog,
+            source, mountPoint, config, set, limit, mountLimit, algorithm, extraOptions, foreground, trace, pageCache,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -74,11 +73,10 @@ internal static class MountCommand
                 Path.GetFullPath(result.GetValue(mountPoint)!),
                 configSource,
                 settings,
-                (result.GetValue(fuseOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+                (result.GetValue(extraOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 result.GetValue(foreground),
                 result.GetValue(trace),
-                result.GetValue(pageCache),
-                result.GetValue(daemonLog));
+                result.GetValue(pageCache));
             if (!File.Exists(options.Source) && !Directory.Exists(options.Source))
             {
                 error.WriteLine($"throttlefs: source '{options.Source}' does not exist.");

@@ -35,7 +35,7 @@ internal static class SetCommand
         command.SetAction(result =>
         {
             var point = Path.GetFullPath(result.GetValue(mountPoint)!);
-            if (!ControlDirectory.TryFindFile(point, ControlFile.Control, result.GetValue(controlDirectory)!, out var control, out var problem))
+            if (!ControlFileFinder.TryFind(point, ControlFile.Control, result.GetValue(controlDirectory)!, out var control, out var problem))
             {
                 error.WriteLine($"throttlefs: {problem}");
                 return ExitCodes.Failure;

@@ -109,7 +109,7 @@ internal static class StatsCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!ControlDirectory.TryFindFile(request.MountPoint, ControlFile.Stats, request.ControlDirectory, out var path, out var problem))
+        if (!ControlFileFinder.TryFind(request.MountPoint, ControlFile.Stats, request.ControlDirectory, out var path, out var problem))
         {
             await error.WriteLineAsync($"throttlefs: {problem}");
             return ExitCodes.Failure;

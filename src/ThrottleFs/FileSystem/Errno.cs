@@ -2,8 +2,8 @@ namespace ThrottleFs.FileSystem;
 
 /// <summary>
 /// Linux errno values, the result type of every filesystem operation. The FUSE layer sends them as they are;
-/// the Windows layer maps them to NTSTATUS. Casting a raw int to this type happens in one place,
-/// <see cref="Interop.Sys.LastError"/>.
+/// the Windows layer maps them to NTSTATUS. A platform's interop turns its native error into this type in one place
+/// (on Linux, <c>Interop.Sys.LastError</c>).
 /// </summary>
 public enum Errno
 {

@@ -1,47 +1,54 @@
 namespace ThrottleFs.FileSystem;
 
 /// <summary>
-/// Values by handle id, where ids are small integers (see <see cref="Passthrough.HandleTable{T}"/>). Reads take no lock: the slot
-/// array is only replaced by a larger copy, and a slot is set once at open and cleared at release.
+/// Values by handle, for a filesystem's open files or a layer's state per handle of the filesystem under it. Handles
+/// are small integers (<see cref="FileSystemIds.FirstLayerHandle"/>), so this is an array. Reads, on every read and
+/// write, take no lock: the array is only replaced by a larger copy, and a slot is set once at open and cleared at
+/// release.
 /// </summary>
-internal sealed class HandleMap<T>
+public sealed class HandleMap<T>
     where T : class
 {
     private readonly Lock _lock = new();
     private T?[] _slots = new T?[64];
 
-    public T? Get(ulong id)
+    /// <summary>The value at <paramref name="handle"/>, or null.</summary>
+    public T? Get(ulong handle)
     {
         var slots = Volatile.Read(ref _slots);
-        return id < (ulong)slots.Length ? Volatile.Read(ref slots[id]) : null;
+        return handle < (ulong)slots.Length ? Volatile.Read(ref slots[handle]) : null;
     }
 
-    public void Set(ulong id, T value)
+    /// <summary>Puts <paramref name="value"/> at <paramref name="handle"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The handle is not a filesystem's (<see cref="FileSystemIds.IsFileSystemHandle"/>).</exception>
+    public void Set(ulong handle, T value)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(handle, FileSystemIds.FirstLayerHandle);
         lock (_lock)
         {
-            if (id >= (ulong)_slots.Length)
+            if (handle >= (ulong)_slots.Length)
             {
-                var larger = new T?[Math.Max(_slots.Length * 2, (int)id + 1)];
+                var larger = new T?[Math.Max(_slots.Length * 2, (int)handle + 1)];
                 _slots.CopyTo(larger, 0);
                 Volatile.Write(ref _slots, larger);
             }
 
-            Volatile.Write(ref _slots[id], value);
+            Volatile.Write(ref _slots[handle], value);
         }
     }
 
-    public T? Remove(ulong id)
+    /// <summary>Takes the value at <paramref name="handle"/> out; null when there was none.</summary>
+    public T? Remove(ulong handle)
     {
         lock (_lock)
         {
-            if (id >= (ulong)_slots.Length)
+            if (handle >= (ulong)_slots.Length)
             {
                 return null;
             }
 
-            var value = _slots[id];
-            Volatile.Write(ref _slots[id], null);
+            var value = _slots[handle];
+            Volatile.Write(ref _slots[handle], null);
             return value;
         }
     }

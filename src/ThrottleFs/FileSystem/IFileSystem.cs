@@ -9,6 +9,8 @@ namespace ThrottleFs.FileSystem;
 /// <item>Names are raw bytes as the kernel sent them; they are only valid during the call.</item>
 /// <item>Every call that returns an <see cref="EntryInfo"/> counts one lookup on that node; the platform gives
 ///   lookups back with <see cref="Forget"/>, and a node's id stays valid until its count reaches zero.</item>
+/// <item>Node ids and handles stay out of the ranges <see cref="FileSystemIds"/> keeps for the layers stacked on a
+///   filesystem; handles are small integers, reused once released.</item>
 /// <item>Reads and writes are asynchronous because they may wait for their throttle. The buffers are pinned
 ///   native memory owned by the caller until the returned task completes. A cancelled token (FUSE INTERRUPT) ends
 ///   a request that is still waiting with <see cref="Errno.EINTR"/>; once the backing I/O has started it finishes.</item>
@@ -17,6 +19,13 @@ namespace ThrottleFs.FileSystem;
 /// </summary>
 public interface IFileSystem
 {
+    /// <summary>
+    /// The path of a node the kernel knows, relative to the mount root, as limits, rules and statistics name it:
+    /// <c>images/vm1.qcow2</c>, "" for a root directory, the file's own name when the mount is one file. Where the
+    /// file is now, renames included; null for a node this filesystem does not know.
+    /// </summary>
+    string? PathOf(ulong node);
+
     Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out EntryInfo entry);
 
     void Forget(ulong node, ulong lookups);

@@ -19,8 +19,8 @@ public readonly record struct NodeAttributes(
     uint BlockSize)
 {
     /// <summary>The file type bits of <see cref="Mode"/> (<c>S_IFMT</c>).</summary>
-    public uint Type => Mode & 0xF000;
+    public uint Type => Mode & FileModes.TypeMask;
 
     /// <summary>Whether this is a directory.</summary>
-    public bool IsDirectory => Type == 0x4000;
+    public bool IsDirectory => Type == FileModes.Directory;
 }

@@ -1,3 +1,4 @@
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Throttling;
@@ -7,17 +8,45 @@ namespace ThrottleFs.Throttling;
 /// and in the mount-wide layer, the chain of those a request passes, and end-to-end counters. It outlives the open
 /// handles for a while, so closing and reopening a file neither resets its burst budget nor loses its statistics.
 /// Layers change when the limits do; the chain is rebuilt and swapped, and the data path reads it without a lock.
+/// Requests are admitted here, apart from any filesystem: <see cref="ThrottledFileSystem"/> is one user.
 /// </summary>
-internal sealed class FileThrottle(string path)
+internal sealed class FileThrottle(string path, ThrottlePolicy policy)
 {
     private volatile ThrottleChain _chain = ThrottleChain.Empty;
 
     public string Path { get; } = path;
 
+    /// <summary>The policy the file belongs to: its clock and log.</summary>
+    public ThrottlePolicy Policy { get; } = policy;
+
     public AdmissionMeter Meter { get; } = new();
 
     /// <summary>The layers a request passes now.</summary>
     public ThrottleChain Chain => _chain;
+
+    /// <summary>
+    /// Admits a request at once when every layer lets it through, counted with two interlocked adds and no
+    /// allocation. Otherwise the request is counted as waiting and <paramref name="pending"/> is what to await.
+    /// </summary>
+    public bool TryAdmitNow(ThrottleDirection direction, long bytes, CancellationToken cancellationToken, out PendingAdmission pending)
+    {
+        var admission = Chain.AdmitAsync(direction, bytes, cancellationToken);
+        if (admission.IsCompletedSuccessfully)
+        {
+            admission.GetAwaiter().GetResult();
+            Meter.RecordImmediate(direction, bytes);
+            pending = default;
+            return true;
+        }
+
+        Meter.RecordQueued(direction);
+        pending = new PendingAdmission(admission, this, direction, bytes, Policy.Time.GetTimestamp());
+        return false;
+    }
+
+    /// <summary>Admits a request, waiting when a layer says so: <see cref="Errno.Success"/>, or why it was not admitted.</summary>
+    public ValueTask<Errno> AdmitAsync(ThrottleDirection direction, long bytes, CancellationToken cancellationToken) =>
+        TryAdmitNow(direction, bytes, cancellationToken, out var pending) ? new(Errno.Success) : pending.WaitAsync();
 
     // The rest is guarded by the policy's lock.
     public int Opens { get; set; }
@@ -39,12 +68,12 @@ internal sealed class FileThrottle(string path)
     /// layer. Requests waiting in a layer that changes limits are re-evaluated by it; requests waiting in a layer the
     /// file leaves are let go, as QEMU drains a member that leaves its group.
     /// </summary>
-    public void Configure(ThrottleConfig own, ThrottleGroup? group, ThrottleGroup mount, TimeProvider time)
+    public void Configure(ThrottleConfig own, ThrottleGroup? group, ThrottleGroup mount)
     {
         var retired = new List<IDisposable>();
         if (own.IsEnabled && Own is null)
         {
-            Own = new ThrottleGroup(Path, own, time);
+            Own = new ThrottleGroup(Path, own, Policy.Time);
             OwnMember = Own.Join(Path);
         }
         else if (own.IsEnabled)

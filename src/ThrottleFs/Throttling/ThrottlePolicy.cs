@@ -131,7 +131,7 @@ public sealed class ThrottlePolicy : IDisposable
         {
             if (!_files.TryGetValue(path, out var file))
             {
-                file = new FileThrottle(path);
+                file = new FileThrottle(path, this);
                 ConfigureUnsynchronized(file);
                 _files.Add(path, file);
             }
@@ -187,7 +187,6 @@ public sealed class ThrottlePolicy : IDisposable
         }
     }
 
-
     private void SyncGroupsUnsynchronized()
     {
         foreach (var (name, config) in _limits.Groups)
@@ -206,6 +205,6 @@ public sealed class ThrottlePolicy : IDisposable
     private void ConfigureUnsynchronized(FileThrottle file)
     {
         var (own, group) = _limits.ForFile(file.Path);
-        file.Configure(own, group is null ? null : _groups[group], Mount, _time);
+        file.Configure(own, group is null ? null : _groups[group], Mount);
     }
 }

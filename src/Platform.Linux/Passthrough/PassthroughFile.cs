@@ -1,4 +1,4 @@
-namespace ThrottleFs.Passthrough;
+namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>One open of a backing file.</summary>
 internal sealed class PassthroughFile(int fd, int flags)

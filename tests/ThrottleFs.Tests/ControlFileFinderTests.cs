@@ -4,7 +4,7 @@ using ThrottleFs.Control;
 
 namespace ThrottleFs.Tests;
 
-public sealed class ControlDirectoryTests : IDisposable
+public sealed class ControlFileFinderTests : IDisposable
 {
     private readonly string mountPoint = Directory.CreateTempSubdirectory("throttlefs-control-").FullName;
 
@@ -16,7 +16,7 @@ public sealed class ControlDirectoryTests : IDisposable
         Directory.CreateDirectory(Path.Combine(mountPoint, ".throttlefs"));
         File.WriteAllText(Path.Combine(mountPoint, ".throttlefs", "stats"), "{}");
 
-        Assert.True(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ControlDirectoryName.Default, out var path, out var problem));
+        Assert.True(ControlFileFinder.TryFind(mountPoint, ControlFile.Stats, ControlDirectoryName.Default, out var path, out var problem));
         Assert.Equal(Path.Combine(mountPoint, ".throttlefs", "stats"), path);
         Assert.Null(problem);
     }
@@ -26,7 +26,7 @@ public sealed class ControlDirectoryTests : IDisposable
     {
         var missing = Path.Combine(mountPoint, "nowhere");
 
-        Assert.False(ControlDirectory.TryFindFile(missing, ControlFile.Stats, ".throttlefs", out var path, out var problem));
+        Assert.False(ControlFileFinder.TryFind(missing, ControlFile.Stats, ".throttlefs", out var path, out var problem));
         Assert.Null(path);
         Assert.Equal($"'{missing}' does not exist.", problem);
     }
@@ -34,7 +34,7 @@ public sealed class ControlDirectoryTests : IDisposable
     [Fact]
     public void ADirectoryWithoutControlDirectory_IsNotAMount()
     {
-        Assert.False(ControlDirectory.TryFindFile(mountPoint, ControlFile.Stats, ".throttlefs", out _, out var problem));
+        Assert.False(ControlFileFinder.TryFind(mountPoint, ControlFile.Stats, ".throttlefs", out _, out var problem));
         Assert.Equal(
             $"'{mountPoint}' is not a ThrottleFs mount (no .throttlefs directory); mount it with: throttlefs mount SOURCE {mountPoint}",
             problem);
@@ -45,7 +45,7 @@ public sealed class ControlDirectoryTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(mountPoint, ".ctl"));
 
-        Assert.False(ControlDirectory.TryFindFile(mountPoint, ControlFile.Metrics, ".ctl", out _, out var problem));
+        Assert.False(ControlFileFinder.TryFind(mountPoint, ControlFile.Metrics, ".ctl", out _, out var problem));
         Assert.StartsWith($"'{Path.Combine(mountPoint, ".ctl")}' has no 'metrics' file", problem, StringComparison.Ordinal);
     }
 
@@ -56,7 +56,7 @@ public sealed class ControlDirectoryTests : IDisposable
         File.WriteAllText(Path.Combine(mountPoint, ".throttlefs", "stats"), "{}");
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, mountPoint);
 
-        Assert.True(ControlDirectory.TryFindFile(relative, ControlFile.Stats, ".throttlefs", out var path, out _));
+        Assert.True(ControlFileFinder.TryFind(relative, ControlFile.Stats, ".throttlefs", out var path, out _));
         Assert.True(Path.IsPathFullyQualified(path));
     }
 

@@ -9,14 +9,14 @@ namespace ThrottleFs.Cli;
 /// commands that talk to a running mount find their file through here, with a message the user can act on when it is
 /// not there.
 /// </summary>
-internal static class ControlDirectory
+internal static class ControlFileFinder
 {
     /// <summary>
     /// Finds <paramref name="fileName"/> in the control directory <paramref name="directoryName"/> of the mount at
     /// <paramref name="mountPoint"/>. Returns its full path, or in <paramref name="problem"/> a sentence for the user
     /// saying what is missing and what to do.
     /// </summary>
-    public static bool TryFindFile(
+    public static bool TryFind(
         string mountPoint,
         ControlFile control,
         string directoryName,

@@ -1,4 +1,4 @@
-namespace ThrottleFs.Passthrough;
+namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
 /// "/proc/self/fd/N", NUL-terminated, formatted into a caller's stack buffer. Reopening or acting on a node through

@@ -1,4 +1,4 @@
-namespace ThrottleFs.Passthrough;
+namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
 /// A backing inode the kernel knows about: an O_PATH descriptor (which follows the inode through renames and

@@ -1,4 +1,4 @@
-namespace ThrottleFs.Passthrough;
+namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
 /// A name as the kernel gave it, copied NUL-terminated onto the stack for a libc call. Names are at most 255 bytes

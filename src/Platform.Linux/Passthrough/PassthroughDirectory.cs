@@ -1,4 +1,4 @@
-namespace ThrottleFs.Passthrough;
+namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>One open of a backing directory, read with getdents64.</summary>
 internal sealed class PassthroughDirectory(PassthroughNode node, int fd)

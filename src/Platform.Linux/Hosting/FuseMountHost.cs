@@ -1,0 +1,136 @@
+using ThrottleFs.Cli;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Hosting;
+using ThrottleFs.Platform.Linux.Fuse;
+using ThrottleFs.Platform.Linux.Passthrough;
+using static Interop.Sys;
+
+namespace ThrottleFs.Platform.Linux.Hosting;
+
+/// <summary>
+/// Mounts through the kernel's FUSE device: the passthrough of the source under the core's <see cref="MountStack"/>,
+/// served by a <see cref="FuseSession"/>. Without --foreground the mount command hands over to a <see cref="Daemon"/>.
+/// </summary>
+internal sealed class FuseMountHost : IMountHost
+{
+    public int Mount(MountOptions options, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (!TryChooseLayout(options, out var layout, out var problem))
+        {
+            error.WriteLine($"throttlefs: {problem}");
+            return ExitCodes.Failure;
+        }
+
+        return options.Foreground ? Serve(options, layout, error) : Daemon.Start(options, error);
+    }
+
+    public int Unmount(string mountPoint, TextWriter error)
+    {
+        if (!FuseMount.IsMountPoint(mountPoint))
+        {
+            error.WriteLine($"throttlefs: '{mountPoint}' is not mounted.");
+            return ExitCodes.Failure;
+        }
+
+        var daemon = RunFiles.ReadPid(mountPoint);
+        var result = FuseMount.Unmount(mountPoint);
+        if (result != Errno.Success)
+        {
+            error.WriteLine($"throttlefs: cannot unmount '{mountPoint}': {result}{(result == Errno.EPERM ? " (run as root or install fuse3)" : "")}.");
+            return ExitCodes.Failure;
+        }
+
+        // Let the daemon finish: when this returns, nothing of the mount is left running.
+        daemon?.WaitForExit(TimeSpan.FromSeconds(10));
+        error.WriteLine($"throttlefs: unmounted {mountPoint}");
+        return ExitCodes.Success;
+    }
+
+    private static bool TryChooseLayout(MountOptions options, out SourceLayout layout, out string? problem)
+    {
+        if (!SourceLayouts.TryChoose(options.Source, options.MountPoint, out layout, out problem))
+        {
+            return false;
+        }
+
+        problem = FuseMount.IsMountPoint(options.MountPoint)
+            ? $"'{options.MountPoint}' is already a mount point; unmount it first (throttlefs unmount {options.MountPoint})."
+            : !File.Exists(FuseMount.DevicePath)
+            ? $"{FuseMount.DevicePath} is missing: load the fuse module (modprobe fuse) or run where FUSE is available."
+            : GetEUid() != 0 && !CommandExists("fusermount3")
+            ? "mounting as a normal user needs fusermount3: install fuse3 (apt-get install fuse3) or run as root."
+            : null;
+        return problem is null;
+    }
+
+    private static int Serve(MountOptions options, SourceLayout layout, TextWriter error)
+    {
+        if (Daemon.LogPath is not null)
+        {
+            Daemon.Detach();
+        }
+
+        ServerProcess.Prepare();
+        PassthroughFileSystem passthrough;
+        try
+        {
+            passthrough = new PassthroughFileSystem(options.Source, layout);
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"throttlefs: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        using var backing = passthrough;
+        using var stack = MountStack.Build(options, passthrough, new MountOwner(GetEUid(), GetEGid()), new ProcProcessNames());
+        var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace };
+        int fd;
+        try
+        {
+            fd = FuseMount.Mount(options.Source, options.MountPoint, layout != SourceLayout.FileAsRoot, fuseOptions.MaxWrite, options.ExtraOptions);
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"throttlefs: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        using var session = new FuseSession(fd, stack.FileSystem, fuseOptions, Math.Clamp(Environment.ProcessorCount * 2, 4, 16));
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Dispatcher.Initialized += () => ready.TrySetResult();
+        using var signals = ServerProcess.UnmountOnStopSignals(() => FuseMount.Unmount(options.MountPoint));
+        session.Start();
+
+        if (Task.WaitAny(ready.Task, session.Stopped) == 0)
+        {
+            RunFiles.WritePid(options.MountPoint);
+            stack.LogMounted();
+            if (Daemon.LogPath is { } log)
+            {
+                error = Daemon.ReportReady(log);
+            }
+            else
+            {
+                error.WriteLine($"throttlefs: mounted {options.Source} at {options.MountPoint}; press Ctrl-C to unmount.");
+            }
+        }
+
+        session.Stopped.Wait();
+        File.Delete(RunFiles.Pid(options.MountPoint));
+        var unmounted = session.StopReason == Errno.ENODEV;
+        if (unmounted)
+        {
+            stack.Log.Information("Unmounted {MountPoint}; exiting", options.MountPoint);
+        }
+        else
+        {
+            stack.Log.Error("The FUSE connection for {MountPoint} ended ({Reason}); exiting", options.MountPoint, session.StopReason);
+        }
+
+        return unmounted ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static bool CommandExists(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(directory => File.Exists(Path.Combine(directory, name)));
+}

@@ -1,0 +1,245 @@
+using ThrottleFs.FileSystem;
+using static Interop.Sys;
+
+namespace ThrottleFs.Platform.Linux.Passthrough;
+
+/// <summary>
+/// Data I/O: open and create, pread/pwrite, copy_file_range, fsync, fallocate and lseek on open files. Reads and
+/// writes complete synchronously: by the time they are called here the throttle has admitted them.
+/// </summary>
+internal sealed unsafe partial class PassthroughFileSystem
+{
+    public Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
+    {
+        file = default;
+        if (_nodes.Find(node) is not { Fd: >= 0 } found)
+        {
+            return Errno.ENOENT;
+        }
+
+        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
+        ProcPath.Format(found.Fd, proc);
+        var backingFlags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+        int fd;
+        fixed (byte* p = proc)
+        {
+            fd = Interop.Sys.Open(p, backingFlags, 0);
+            if (fd < 0 && LastError == Errno.EINVAL && (backingFlags & O_DIRECT) != 0)
+            {
+                // The backing filesystem has no O_DIRECT (tmpfs on older kernels, some network filesystems).
+                backingFlags &= ~O_DIRECT;
+                fd = Interop.Sys.Open(p, backingFlags, 0);
+            }
+        }
+
+        return fd < 0 ? LastError : AddFile(new PassthroughFile(fd, backingFlags), out file);
+    }
+
+    public Errno Create(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, out EntryInfo entry, out OpenedFile file)
+    {
+        entry = default;
+        file = default;
+        if (_nodes.Find(parent) is not { } directory)
+        {
+            return Errno.ENOENT;
+        }
+
+        if (directory.Fd < 0)
+        {
+            return Errno.EPERM;
+        }
+
+        Span<byte> native = stackalloc byte[NativeName.BufferSize];
+        if (!NativeName.TryCopy(name, native))
+        {
+            return Errno.ENAMETOOLONG;
+        }
+
+        var backingFlags = (flags & ~O_NOCTTY) | O_CREAT | O_CLOEXEC;
+        int fd;
+        fixed (byte* n = native)
+        {
+            fd = OpenAt(directory.Fd, n, backingFlags, mode);
+            if (fd < 0 && LastError == Errno.EINVAL && (backingFlags & O_DIRECT) != 0)
+            {
+                backingFlags &= ~O_DIRECT;
+                fd = OpenAt(directory.Fd, n, backingFlags, mode);
+            }
+
+            if (fd >= 0)
+            {
+                ChownNew(context, directory, n);
+            }
+        }
+
+        if (fd < 0)
+        {
+            return LastError;
+        }
+
+        // The node comes from the descriptor just opened, not the name, so a concurrent rename cannot swap it.
+        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
+        ProcPath.Format(fd, proc);
+        int pathFd;
+        fixed (byte* p = proc)
+        {
+            pathFd = Interop.Sys.Open(p, O_PATH | O_CLOEXEC, 0);
+        }
+
+        var error = pathFd < 0 ? LastError : Register(pathFd, out entry);
+        if (error == Errno.Success)
+        {
+            error = AddFile(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC)), out file);
+            if (error != Errno.Success)
+            {
+                _nodes.Forget(entry.Node, 1);
+            }
+        }
+        else
+        {
+            Close(fd);
+        }
+
+        return error;
+    }
+
+    public ValueTask<IoResult> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        fixed (byte* buffer = destination.Span)
+        {
+            return new(Transfer(handle, offset, buffer, destination.Length, write: false));
+        }
+    }
+
+    public ValueTask<IoResult> WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    {
+        fixed (byte* buffer = source.Span)
+        {
+            return new(Transfer(handle, offset, buffer, source.Length, write: true));
+        }
+    }
+
+    public ValueTask<IoResult> CopyFileRangeAsync(ulong handleIn, long offsetIn, ulong handleOut, long offsetOut, long length, CancellationToken cancellationToken)
+    {
+        if (_files.Get(handleIn) is not { } input || _files.Get(handleOut) is not { } output)
+        {
+            return new(IoResult.Failed(Errno.EBADF));
+        }
+
+        var copied = CopyFileRange(input.Fd, &offsetIn, output.Fd, &offsetOut, (nint)length, 0);
+        if (copied < 0 && LastError == Errno.EINVAL && (input.IsDirect || output.IsDirect))
+        {
+            copied = CopyFileRange(input.IsDirect ? input.BufferedFd() : input.Fd, &offsetIn, output.IsDirect ? output.BufferedFd() : output.Fd, &offsetOut, (nint)length, 0);
+        }
+
+        return new(copied < 0 ? IoResult.Failed(LastError) : IoResult.Done(copied));
+    }
+
+    public Errno Flush(ulong handle) => _files.Get(handle) is null ? Errno.EBADF : Errno.Success;
+
+    public Errno Release(ulong handle)
+    {
+        if (_files.Remove(handle) is not { } file)
+        {
+            return Errno.EBADF;
+        }
+
+        file.Close();
+        _handles.Return(handle);
+        return Errno.Success;
+    }
+
+    public Errno Fsync(ulong handle, bool dataOnly)
+    {
+        if (_files.Get(handle) is not { } file)
+        {
+            return Errno.EBADF;
+        }
+
+        var buffered = file.IsDirect ? file.BufferedFd() : -1;
+        if (buffered >= 0)
+        {
+            var error = Check(dataOnly ? FDataSync(buffered) : FSync(buffered));
+            if (error != Errno.Success)
+            {
+                return error;
+            }
+        }
+
+        return Check(dataOnly ? FDataSync(file.Fd) : FSync(file.Fd));
+    }
+
+    public Errno Allocate(ulong handle, int mode, long offset, long length) =>
+        _files.Get(handle) is { } file ? Check(FAllocate(file.Fd, mode, offset, length)) : Errno.EBADF;
+
+    public Errno Seek(ulong handle, long offset, int whence, out long result)
+    {
+        result = 0;
+        if (_files.Get(handle) is not { } file)
+        {
+            return Errno.EBADF;
+        }
+
+        result = LSeek(file.Fd, offset, whence);
+        return result < 0 ? LastError : Errno.Success;
+    }
+
+    // Gives an open file its handle; closes it when every handle is in use.
+    private Errno AddFile(PassthroughFile opened, out OpenedFile file)
+    {
+        file = default;
+        if (!_handles.TryRent(out var handle))
+        {
+            opened.Close();
+            return Errno.EMFILE;
+        }
+
+        _files.Set(handle, opened);
+        file = new OpenedFile(handle, DirectIo: true);
+        return Errno.Success;
+    }
+
+    // pread or pwrite until the whole range is done (or, reading, the file ends). A request the backing O_DIRECT
+    // descriptor refuses for its alignment (EINVAL) is repeated through the file's buffered descriptor.
+    private IoResult Transfer(ulong handle, long offset, byte* buffer, int length, bool write)
+    {
+        if (_files.Get(handle) is not { } file)
+        {
+            return IoResult.Failed(Errno.EBADF);
+        }
+
+        var fd = file.Fd;
+        long total = 0;
+        while (total < length)
+        {
+            var done = write
+                ? PWrite(fd, buffer + total, length - (nint)total, offset + total)
+                : PRead(fd, buffer + total, length - (nint)total, offset + total);
+            if (done > 0)
+            {
+                total += done;
+                continue;
+            }
+
+            if (done == 0 && !write)
+            {
+                break; // end of file
+            }
+
+            var error = done == 0 ? Errno.EIO : LastError;
+            if (error == Errno.EINTR)
+            {
+                continue;
+            }
+
+            if (error == Errno.EINVAL && fd == file.Fd && file.IsDirect && (fd = file.BufferedFd()) >= 0)
+            {
+                continue;
+            }
+
+            return total > 0 ? IoResult.Done(total) : IoResult.Failed(error);
+        }
+
+        return IoResult.Done(total);
+    }
+}
