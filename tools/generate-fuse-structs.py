@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/Platform.Linux/Fuse/Kernel/*.cs (one struct per kernel struct) and the expected sizes and
+"""Generates src/Platform.Linux/Fuse/Kernel/*.g.cs (one struct per kernel struct the transport uses) and the expected sizes and
 offsets used by tests/Platform.Linux.Tests/KernelStructLayoutTests.cs, from /usr/include/linux/fuse.h.
 
 The C# structs must match the kernel ABI byte for byte; generating them (and measuring the C layout with a
@@ -23,10 +23,9 @@ STRUCTS = [
     "fuse_mknod_in", "fuse_mkdir_in", "fuse_rename_in", "fuse_rename2_in", "fuse_link_in",
     "fuse_open_in", "fuse_create_in", "fuse_open_out", "fuse_release_in", "fuse_flush_in",
     "fuse_read_in", "fuse_write_in", "fuse_write_out", "fuse_statfs_out", "fuse_fsync_in",
-    "fuse_setxattr_in", "fuse_getxattr_in", "fuse_getxattr_out", "fuse_access_in",
+    "fuse_getxattr_in", "fuse_getxattr_out", "fuse_access_in",
     "fuse_init_in", "fuse_init_out", "fuse_interrupt_in", "fuse_fallocate_in",
     "fuse_dirent", "fuse_direntplus", "fuse_lseek_in", "fuse_lseek_out", "fuse_copy_file_range_in",
-    "fuse_notify_inval_inode_out", "fuse_notify_inval_entry_out", "fuse_notify_delete_out",
 ]
 
 TYPES = {"uint64_t": "ulong", "int64_t": "long", "uint32_t": "uint", "int32_t": "int", "uint16_t": "ushort"}
@@ -107,10 +106,13 @@ def main():
     text = open(HEADER).read()
     structs = parse(text)
     os.makedirs(OUT, exist_ok=True)
+    for old in os.listdir(OUT):
+        if old.endswith(".g.cs"):
+            os.remove(os.path.join(OUT, old))  # structs dropped from the list go too
     for name in STRUCTS:
         doc = " from <c>linux/fuse.h</c>."
         cs, code = emit(name, structs[name], doc)
-        open(os.path.join(OUT, cs + ".cs"), "w").write(code)
+        open(os.path.join(OUT, cs + ".g.cs"), "w").write(code)
 
     rows = []
     for line in probe(structs):
