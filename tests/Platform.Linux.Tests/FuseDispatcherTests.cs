@@ -18,7 +18,7 @@ namespace ThrottleFs.Platform.Linux.Tests;
 /// </summary>
 public sealed class FuseDispatcherTests : IDisposable
 {
-    private const uint KernelFlags = 0x73fffffb; // what kernel 6.18 offered in the probe (managed-fuse-probe.md)
+    private const uint KernelFlags = 0x73fffffb; // what kernel 6.18 offers in INIT on our CI machines
     private const uint KernelFlags2 = 0x5fd;
 
     private readonly string _backing = Directory.CreateTempSubdirectory("throttlefs-protocol-").FullName;
@@ -174,12 +174,12 @@ public sealed class FuseDispatcherTests : IDisposable
         var (waiting, kept) = _kernel.Send(FuseOpcode.Read, node, new FuseReadIn { Fh = fh, Size = 4 });
         Assert.True(kept);
         Assert.False(_channel.HasReplyTo(waiting));
-        Assert.Equal(1, _dispatcher.Waiting);
+        Assert.Equal(1, _dispatcher.InFlight);
 
         var (interrupt, _) = _kernel.Send(FuseOpcode.Interrupt, 0, new FuseInterruptIn { Unique = waiting });
         Assert.Equal(Errno.EINTR, _channel.WaitFor(waiting).Error);
         Assert.False(_channel.HasReplyTo(interrupt)); // an interrupt that found its request gets no reply
-        Assert.Equal(0, _dispatcher.Waiting);
+        Assert.Equal(0, _dispatcher.InFlight);
     }
 
     [Fact]

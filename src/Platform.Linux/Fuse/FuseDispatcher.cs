@@ -46,8 +46,8 @@ internal sealed partial class FuseDispatcher
     /// <summary>The INIT flags both sides agreed on.</summary>
     public ulong Flags { get; private set; }
 
-    /// <summary>Requests waiting for their throttle right now.</summary>
-    public int Waiting
+    /// <summary>Requests handed to the filesystem and not answered yet: those waiting for their throttle.</summary>
+    public int InFlight
     {
         get
         {

@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Platform.Linux.Fuse.Kernel;
+
+namespace ThrottleFs.Platform.Linux.Fuse;
+
+/// <summary>
+/// The session's own requests: INIT (what we ask of the kernel), DESTROY, and INTERRUPT of a request that
+/// waits for its throttle.
+/// </summary>
+internal sealed partial class FuseDispatcher
+{
+    private const ulong WantedFlags =
+        FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.DoReaddirplus |
+        FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops | FuseProtocol.AbortError |
+        FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.InitExt | FuseProtocol.DirectIoAllowMmap;
+
+    private bool Init(in FuseRequest request)
+    {
+        // Kernels before 7.36 send only the first 16 bytes; the rest stays zero.
+        var input = new FuseInitIn();
+        request.Input[..Math.Min(request.Input.Length, Marshal.SizeOf<FuseInitIn>())]
+            .CopyTo(MemoryMarshal.AsBytes(new Span<FuseInitIn>(ref input)));
+
+        if (input.Major > FuseProtocol.KernelVersion)
+        {
+            // A newer major: answer with ours and the kernel sends INIT again.
+            Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + 8];
+            WriteHeader(reply, request.Unique, Errno.Success, 8);
+            MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], FuseProtocol.KernelVersion);
+            Send(reply, request.Unique, Errno.Success, 8);
+            return false;
+        }
+
+        if (input.Major < FuseProtocol.KernelVersion || input.Minor < 31)
+        {
+            _trace?.Note($"kernel protocol {input.Major}.{input.Minor} is too old; 7.31 or later is needed");
+            ReplyStatus(request.Unique, Errno.EPROTO);
+            return false;
+        }
+
+        var offered = input.Flags | ((input.Flags & FuseProtocol.InitExt) != 0 ? (ulong)input.Flags2 << 32 : 0);
+        Flags = offered & WantedFlags;
+        Minor = Math.Min(input.Minor, FuseProtocol.KernelMinorVersion);
+        var output = new FuseInitOut
+        {
+            Major = FuseProtocol.KernelVersion,
+            Minor = Minor,
+            MaxReadahead = input.MaxReadahead,
+            Flags = (uint)Flags,
+            Flags2 = (uint)(Flags >> 32),
+            MaxBackground = _options.MaxBackground,
+            CongestionThreshold = (ushort)(_options.MaxBackground * 3 / 4),
+            MaxWrite = (uint)_options.MaxWrite,
+            TimeGran = 1,
+            MaxPages = (ushort)(_options.MaxWrite / FuseBuffer.PageSize), // always filled when MAX_PAGES is set
+        };
+        Reply(request.Unique, output);
+        _initialized = true;
+        Initialized?.Invoke();
+        return false;
+    }
+
+    private bool Destroy(in FuseRequest request)
+    {
+        ReplyStatus(request.Unique, Errno.Success);
+        return false;
+    }
+
+    private bool Interrupt(in FuseRequest request)
+    {
+        var target = request.Read<FuseInterruptIn>().Unique;
+        FuseWorkspace? waiting;
+        lock (_inFlightLock)
+        {
+            _inFlight.TryGetValue(target, out waiting);
+        }
+
+        if (waiting is not null)
+        {
+            waiting.Cancellation.Cancel(); // a request still waiting for its throttle ends with EINTR
+        }
+        else
+        {
+            // Not waiting here (yet, or any more): EAGAIN makes the kernel resend the interrupt while the request is
+            // still pending, and is ignored once it has been answered.
+            ReplyStatus(request.Unique, Errno.EAGAIN);
+        }
+
+        return false;
+    }
+}
