@@ -22,7 +22,7 @@ namespace ThrottleFs.Qos;
 /// One leaky bucket, as QEMU's <c>LeakyBucket</c>: the configured rates and the current levels, with the pure
 /// operations <see cref="Leak"/>, <see cref="ComputeWait"/> and <see cref="Charge"/>.
 /// </summary>
-public struct LeakyBucket
+internal struct LeakyBucket
 {
     /// <summary>Nanoseconds per second, the unit every wait and elapsed time is expressed in.</summary>
     public const double NanosecondsPerSecond = 1_000_000_000;

@@ -5,7 +5,7 @@ namespace ThrottleFs.Qos;
 /// A read is checked against bps-total, iops-total, bps-read and iops-read, a write against the total and write
 /// buckets; the wait is the longest of the four. Leaking is lazy, done whenever a wait is computed.
 /// </summary>
-public sealed class LeakyThrottleState : ThrottleState
+internal sealed class LeakyThrottleState : ThrottleState
 {
     private readonly LeakyBucket[] _buckets = new LeakyBucket[BucketKinds.Count];
     private long _previousLeakNs;
@@ -78,7 +78,7 @@ public sealed class LeakyThrottleState : ThrottleState
     /// <inheritdoc/>
     public override void Reconfigure(ThrottleConfig config, long nowNs)
     {
-        if (config.OnChange == ReconfigurePolicy.Reset)
+        if (config.OnChange == LevelsOnChange.Reset)
         {
             Config = config;
             foreach (var kind in BucketKinds.All)

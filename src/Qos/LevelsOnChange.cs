@@ -1,7 +1,7 @@
 namespace ThrottleFs.Qos;
 
-/// <summary>What a configuration change does to the buckets' current levels (<c>on-change</c>).</summary>
-public enum ReconfigurePolicy
+/// <summary>The <c>on-change</c> key: what a change of limits does to the levels the buckets have reached.</summary>
+public enum LevelsOnChange
 {
     /// <summary>
     /// Levels are kept: credit already used stays used, clamped to the new capacity, and an overdraft by the last

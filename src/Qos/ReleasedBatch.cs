@@ -6,10 +6,10 @@ namespace ThrottleFs.Qos;
 /// </summary>
 internal struct ReleasedBatch
 {
-    private ThrottleRequest? _head;
-    private ThrottleRequest? _tail;
+    private WaitingRequest? _head;
+    private WaitingRequest? _tail;
 
-    public void Add(ThrottleRequest request)
+    public void Add(WaitingRequest request)
     {
         request.NextReleased = null;
         if (_tail is null)

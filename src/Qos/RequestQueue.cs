@@ -6,13 +6,13 @@ namespace ThrottleFs.Qos;
 /// </summary>
 internal sealed class RequestQueue
 {
-    public ThrottleRequest? Head { get; private set; }
+    public WaitingRequest? Head { get; private set; }
 
     public int Count { get; private set; }
 
-    private ThrottleRequest? _tail;
+    private WaitingRequest? _tail;
 
-    public void Enqueue(ThrottleRequest request)
+    public void Enqueue(WaitingRequest request)
     {
         request.Previous = _tail;
         request.Next = null;
@@ -29,7 +29,7 @@ internal sealed class RequestQueue
         Count++;
     }
 
-    public void Remove(ThrottleRequest request)
+    public void Remove(WaitingRequest request)
     {
         if (request.Previous is null)
         {

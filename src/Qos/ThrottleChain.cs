@@ -26,5 +26,5 @@ public sealed class ThrottleChain
     /// <exception cref="OperationCanceledException">The token was cancelled while the request waited; it was not charged where it waited.</exception>
     /// <exception cref="ObjectDisposedException">A layer's group was disposed.</exception>
     public ValueTask AdmitAsync(ThrottleDirection direction, long bytes, CancellationToken cancellationToken = default) =>
-        ThrottleRequest.Admit(_layers, direction, bytes, cancellationToken);
+        WaitingRequest.Admit(_layers, direction, bytes, cancellationToken);
 }

@@ -46,7 +46,7 @@ public sealed record ThrottleConfig
     public ThrottleAlgorithm Algorithm { get; init; } = ThrottleAlgorithm.Leaky;
 
     /// <summary>What applying this config does to the current bucket levels (<c>on-change</c>).</summary>
-    public ReconfigurePolicy OnChange { get; init; } = ReconfigurePolicy.Keep;
+    public LevelsOnChange OnChange { get; init; } = LevelsOnChange.Keep;
 
     /// <summary>The limits of one bucket.</summary>
     public BucketConfig this[BucketKind kind] => kind switch

@@ -36,7 +36,7 @@ public sealed class ThrottleGroupMember : IDisposable
     /// <exception cref="OperationCanceledException">The token was cancelled while the request waited; it was not charged.</exception>
     /// <exception cref="ObjectDisposedException">The group was disposed.</exception>
     public ValueTask AdmitAsync(ThrottleDirection direction, long bytes, CancellationToken cancellationToken = default) =>
-        ThrottleRequest.Admit(_alone, direction, bytes, cancellationToken);
+        WaitingRequest.Admit(_alone, direction, bytes, cancellationToken);
 
     /// <summary>What this member has done.</summary>
     public ThrottleMemberStatistics GetStatistics() =>
@@ -48,8 +48,8 @@ public sealed class ThrottleGroupMember : IDisposable
     internal void Detach() => Volatile.Write(ref _group, null);
 
     // A member that has left limits nothing: a request still walking a chain through it passes.
-    internal bool Enter(ThrottleDirection direction, ref Admission admission, ref ThrottleRequest? request, ThrottleGroupMember[] layers, int layer) =>
+    internal bool Enter(ThrottleDirection direction, ref Admission admission, ref WaitingRequest? request, ThrottleGroupMember[] layers, int layer) =>
         Group?.Enter(this, direction, ref admission, ref request, layers, layer) ?? true;
 
-    internal void Cancel(ThrottleRequest request) => Group?.Cancel(this, request);
+    internal void Cancel(WaitingRequest request) => Group?.Cancel(this, request);
 }

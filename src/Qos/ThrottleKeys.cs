@@ -62,28 +62,7 @@ public static class ThrottleKeys
     }
 
     /// <summary>The known name closest to a misspelt one, when one is close enough to suggest.</summary>
-    public static string? Suggest(string name) => Closest(name, ByName.Keys);
-
-    /// <summary>
-    /// The candidate closest to a misspelt <paramref name="name"/> by edit distance, when it is close enough to suggest
-    /// (within a quarter of the name's length, at least 2); null otherwise. Also for other names a user types, such
-    /// as config settings.
-    /// </summary>
-    public static string? Closest(string name, IEnumerable<string> candidates)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in candidates)
-        {
-            var distance = EditDistance(name.ToLowerInvariant(), candidate);
-            if (distance < bestDistance)
-            {
-                (best, bestDistance) = (candidate, distance);
-            }
-        }
-
-        return bestDistance <= Math.Max(2, name.Length / 4) ? best : null;
-    }
+    public static string? Suggest(string name) => ClosestName.Find(name, ByName.Keys);
 
     /// <summary>Sets the field a key names to an already parsed value.</summary>
     public static ThrottleConfig Set(ThrottleConfig config, ThrottleKey key, string value)
@@ -113,7 +92,7 @@ public static class ThrottleKeys
             },
             _ => config with
             {
-                OnChange = ParseWord(key, value, ("keep", ReconfigurePolicy.Keep), ("reset", ReconfigurePolicy.Reset)),
+                OnChange = ParseWord(key, value, ("keep", LevelsOnChange.Keep), ("reset", LevelsOnChange.Reset)),
             },
         };
     }
@@ -128,12 +107,12 @@ public static class ThrottleKeys
             var name = kind.Name();
             if (bucket.Avg != 0)
             {
-                keys.Add((name, FormatNumber(bucket.Avg, kind.CountsBytes())));
+                keys.Add((name, Quantity.Format(bucket.Avg, kind.CountsBytes())));
             }
 
             if (bucket.Max != 0)
             {
-                keys.Add((name + "-max", FormatNumber(bucket.Max, kind.CountsBytes())));
+                keys.Add((name + "-max", Quantity.Format(bucket.Max, kind.CountsBytes())));
             }
 
             if (bucket.MaxLength != 1)
@@ -144,7 +123,7 @@ public static class ThrottleKeys
 
         if (config.IopsSize != 0)
         {
-            keys.Add(("iops-size", FormatNumber(config.IopsSize, bytes: true)));
+            keys.Add(("iops-size", Quantity.Format(config.IopsSize, bytes: true)));
         }
 
         if (config.IopsSizeMode != IopsSizeMode.Fraction)
@@ -157,7 +136,7 @@ public static class ThrottleKeys
             keys.Add(("algorithm", "token"));
         }
 
-        if (config.OnChange != ReconfigurePolicy.Keep)
+        if (config.OnChange != LevelsOnChange.Keep)
         {
             keys.Add(("on-change", "reset"));
         }
@@ -165,64 +144,7 @@ public static class ThrottleKeys
         return keys;
     }
 
-    /// <summary>
-    /// Parses a whole number with an optional binary suffix: <c>4096</c>, <c>4K</c>, <c>10M</c>, <c>1GiB</c>
-    /// (K, M, G, T, P are powers of 1024). Negative numbers parse, so that validation can name the key they break.
-    /// </summary>
-    public static bool TryParseQuantity(string text, out long value)
-    {
-        value = 0;
-        var span = text.AsSpan().Trim();
-        var end = span.Length;
-        if (end > 0 && (span[end - 1] is 'B' or 'b'))
-        {
-            end--;
-        }
-
-        if (end > 0 && (span[end - 1] is 'i' or 'I'))
-        {
-            end--;
-        }
-
-        var shift = end > 0 ? char.ToUpperInvariant(span[end - 1]) switch
-        {
-            'K' => 10,
-            'M' => 20,
-            'G' => 30,
-            'T' => 40,
-            'P' => 50,
-            _ => 0,
-        } : 0;
-        if (shift != 0)
-        {
-            end--;
-        }
-        else if (end != span.Length && end != span.Length - 1)
-        {
-            return false; // "iB" without a multiplier
-        }
-
-        if (!long.TryParse(span[..end], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
-        }
-
-        if (shift == 0)
-        {
-            value = number;
-            return true;
-        }
-
-        if (Math.Abs(number) > long.MaxValue >> shift)
-        {
-            return false;
-        }
-
-        value = number << shift;
-        return true;
-    }
-
-    private static long ParseNumber(ThrottleKey key, string value) => TryParseQuantity(value, out var number)
+    private static long ParseNumber(ThrottleKey key, string value) => Quantity.TryParse(value, out var number)
         ? number
         : throw new ThrottleConfigException(
             $"{key.Name}: '{value}' is not a whole number (write e.g. {key.Name}={(key.IsBytes ? "10M" : "100")}; K, M, G, T are powers of 1024)");
@@ -239,45 +161,5 @@ public static class ThrottleKeys
 
         throw new ThrottleConfigException(
             $"{key.Name}: '{value}' is not one of {string.Join(", ", choices.Select(c => c.Word))}");
-    }
-
-    private static string FormatNumber(long value, bool bytes)
-    {
-        if (bytes && value > 0)
-        {
-            foreach (var (suffix, shift) in new[] { ("T", 40), ("G", 30), ("M", 20), ("K", 10) })
-            {
-                if (value % (1L << shift) == 0)
-                {
-                    return (value >> shift).ToString(CultureInfo.InvariantCulture) + suffix;
-                }
-            }
-        }
-
-        return value.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

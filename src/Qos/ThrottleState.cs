@@ -4,7 +4,7 @@ namespace ThrottleFs.Qos;
 /// The buckets of one throttle state and their levels, as QEMU's <c>ThrottleState</c>: pure, every call takes the
 /// time as nanoseconds, nothing here reads a clock or arms a timer (<see cref="ThrottleGroup"/> does).
 /// </summary>
-public abstract class ThrottleState
+internal abstract class ThrottleState
 {
     private protected ThrottleState(ThrottleConfig config) => Config = config;
 

@@ -17,7 +17,7 @@ namespace ThrottleFs.Qos;
  */
 
 /// <summary>One librbd token bucket with its tick schedule. Pure: time is passed in as nanoseconds.</summary>
-public struct TokenBucket
+internal struct TokenBucket
 {
     /// <summary>librbd's <c>rbd_qos_schedule_tick_min</c> default: ticks are at least 50 ms apart.</summary>
     public const long MinimumTickMilliseconds = 50;

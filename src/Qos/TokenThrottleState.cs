@@ -5,7 +5,7 @@ namespace ThrottleFs.Qos;
 /// of its direction for its cost at once (bytes from bps buckets, operations from iops buckets) and passes when
 /// all have granted; tokens granted by one bucket are kept while another still blocks.
 /// </summary>
-public sealed class TokenThrottleState : ThrottleState
+internal sealed class TokenThrottleState : ThrottleState
 {
     private readonly TokenBucket[] _buckets = new TokenBucket[BucketKinds.Count];
 
@@ -32,7 +32,7 @@ public sealed class TokenThrottleState : ThrottleState
         {
             ref var bucket = ref _buckets[(int)kind];
             bucket.RefillTo(nowNs);
-            bucket.Configure(config[kind], nowNs, keepLevels: config.OnChange == ReconfigurePolicy.Keep);
+            bucket.Configure(config[kind], nowNs, keepLevels: config.OnChange == LevelsOnChange.Keep);
         }
     }
 

@@ -7,11 +7,11 @@ namespace ThrottleFs.Qos;
 /// waiting request costs a pooled object, not a thread or an allocation. It is the <see cref="IValueTaskSource"/>
 /// behind the <see cref="ValueTask"/> a caller awaits; continuations run on the thread pool, never inside a lock.
 /// </summary>
-internal sealed class ThrottleRequest : IValueTaskSource
+internal sealed class WaitingRequest : IValueTaskSource
 {
-    private static readonly Action<object?> OnCanceledCallback = static state => ((ThrottleRequest)state!).OnCanceled();
+    private static readonly Action<object?> OnCanceledCallback = static state => ((WaitingRequest)state!).OnCanceled();
     private static readonly Lock PoolLock = new();
-    private static readonly ThrottleRequest?[] Pool = new ThrottleRequest?[1024];
+    private static readonly WaitingRequest?[] Pool = new WaitingRequest?[1024];
     private static int _pooled;
 
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
@@ -29,14 +29,14 @@ internal sealed class ThrottleRequest : IValueTaskSource
     public long QueuedAtNs;
 
     // Queue links, guarded by the lock of the group whose queue holds the request.
-    public ThrottleRequest? Next;
-    public ThrottleRequest? Previous;
+    public WaitingRequest? Next;
+    public WaitingRequest? Previous;
 
     /// <summary>The member whose queue holds the request, or null while it is not queued.</summary>
     public ThrottleGroupMember? QueuedIn;
 
     /// <summary>Link in a <see cref="ReleasedBatch"/>, owned by the thread that released the request.</summary>
-    public ThrottleRequest? NextReleased;
+    public WaitingRequest? NextReleased;
 
     public bool IsCancelRequested => Volatile.Read(ref _cancelRequested) != 0;
 
@@ -50,7 +50,7 @@ internal sealed class ThrottleRequest : IValueTaskSource
         }
 
         var admission = new Admission(bytes);
-        ThrottleRequest? request = null;
+        WaitingRequest? request = null;
         try
         {
             for (var layer = 0; layer < layers.Length; layer++)
@@ -71,9 +71,9 @@ internal sealed class ThrottleRequest : IValueTaskSource
     }
 
     /// <summary>Takes a request from the pool for a request that must queue at <paramref name="layer"/>.</summary>
-    public static ThrottleRequest Rent(ThrottleGroupMember[] layers, int layer, ThrottleDirection direction, in Admission admission)
+    public static WaitingRequest Rent(ThrottleGroupMember[] layers, int layer, ThrottleDirection direction, in Admission admission)
     {
-        ThrottleRequest? request = null;
+        WaitingRequest? request = null;
         lock (PoolLock)
         {
             if (_pooled > 0)
@@ -83,7 +83,7 @@ internal sealed class ThrottleRequest : IValueTaskSource
             }
         }
 
-        request ??= new ThrottleRequest();
+        request ??= new WaitingRequest();
         request.Layers = layers;
         request.Layer = layer;
         request.Direction = direction;

@@ -1,6 +1,6 @@
 namespace ThrottleFs.Qos.Tests;
 
-/// <summary>QEMU tests/unit/test-throttle.c: /throttle/leak_bucket and /throttle/compute_wait (qos-semantics.md §2.1, §2.2).</summary>
+/// <summary>QEMU tests/unit/test-throttle.c: /throttle/leak_bucket and /throttle/compute_wait.</summary>
 public class LeakyBucketTests
 {
     private const long NanosecondsPerSecond = 1_000_000_000;

@@ -1,6 +1,6 @@
 namespace ThrottleFs.Qos.Tests;
 
-/// <summary>QEMU's /throttle/accounting (qos-semantics.md §2.10) and reconfiguration of levels.</summary>
+/// <summary>QEMU's /throttle/accounting (tests/unit/test-throttle.c) and reconfiguration of levels.</summary>
 public class LeakyThrottleStateTests
 {
     [Theory]
@@ -34,7 +34,7 @@ public class LeakyThrottleStateTests
     [Fact]
     public void ComputeWait_IsTheLongestOfTheFourBuckets()
     {
-        // 4 KiB requests are bound by 100 IOPS, 64 KiB requests by 1 MiB/s (qos-semantics.md S4).
+        // 4 KiB requests are bound by 100 IOPS, 64 KiB requests by 1 MiB/s (QemuScenarioTests, S4).
         var state = new LeakyThrottleState(ThrottleConfig.Parse("bps-total=1M,iops-total=100"), 0);
         for (var i = 0; i < 11; i++)
         {

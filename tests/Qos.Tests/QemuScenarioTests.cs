@@ -1,9 +1,10 @@
 namespace ThrottleFs.Qos.Tests;
 
 /// <summary>
-/// The scenarios of qos-semantics.md §5 (S1–S5) and the observable forms of QEMU's compute_wait tests (§2.2),
-/// through a real <see cref="ThrottleGroup"/> under a virtual clock: one member, one direction, a client that issues
-/// its next request the instant one is admitted. Exact counts.
+/// Five scenarios of QEMU's bucket model (S1–S5, each stated in its name) and the observable forms of QEMU's
+/// /throttle/compute_wait test (tests/unit/test-throttle.c), through a real <see cref="ThrottleGroup"/> under a
+/// virtual clock: one member, one direction, a client that issues its next request the instant one is admitted.
+/// Exact counts.
 /// </summary>
 public class QemuScenarioTests : VirtualTimeTest
 {

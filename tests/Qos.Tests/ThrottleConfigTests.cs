@@ -1,6 +1,6 @@
 namespace ThrottleFs.Qos.Tests;
 
-/// <summary>QEMU's /throttle/config/* tests (qos-semantics.md §2.3–§2.9) and the rules' messages.</summary>
+/// <summary>QEMU's /throttle/config/* tests (tests/unit/test-throttle.c) and the rules' messages (util/throttle.c).</summary>
 public class ThrottleConfigTests
 {
     private const long V = ThrottleConfig.ValueMax;

@@ -91,7 +91,7 @@ public class ThrottleSpecTests
         var config = ThrottleConfig.Parse("iops-total=10,iops-size=8K,iops-size-mode=round-up,algorithm=token,on-change=reset");
         Assert.Equal(IopsSizeMode.RoundUp, config.IopsSizeMode);
         Assert.Equal(ThrottleAlgorithm.Token, config.Algorithm);
-        Assert.Equal(ReconfigurePolicy.Reset, config.OnChange);
+        Assert.Equal(LevelsOnChange.Reset, config.OnChange);
     }
 
     [Theory]

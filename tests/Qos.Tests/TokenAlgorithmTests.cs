@@ -1,6 +1,6 @@
 namespace ThrottleFs.Qos.Tests;
 
-/// <summary>librbd's TokenBucketThrottle semantics (qos-semantics.md §3.3–§3.5) under a virtual clock.</summary>
+/// <summary>librbd's TokenBucketThrottle semantics (Ceph src/common/Throttle.cc) under a virtual clock.</summary>
 public class TokenAlgorithmTests : VirtualTimeTest
 {
 

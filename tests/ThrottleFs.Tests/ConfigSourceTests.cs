@@ -36,7 +36,7 @@ public sealed class ConfigSourceTests
         var limits = EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
 
         Assert.Equal(ThrottleAlgorithm.Token, settings.Algorithm);
-        Assert.Equal(ReconfigurePolicy.Reset, settings.OnChange);
+        Assert.Equal(LevelsOnChange.Reset, settings.OnChange);
         Assert.Equal(".tfs", settings.ControlDirectory);
         Assert.Equal(Serilog.Events.LogEventLevel.Debug, settings.Logging.Level);
         Assert.Equal("/tmp/throttlefs-test.log", settings.Logging.File);

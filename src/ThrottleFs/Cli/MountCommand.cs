@@ -68,15 +68,15 @@ internal static class MountCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            var options = new MountOptions(
-                Path.GetFullPath(result.GetValue(source)!),
-                Path.GetFullPath(result.GetValue(mountPoint)!),
-                configSource,
-                settings,
-                (result.GetValue(extraOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
-                result.GetValue(foreground),
-                result.GetValue(trace),
-                result.GetValue(pageCache));
+            var options = new MountOptions(configSource, settings)
+            {
+                Source = Path.GetFullPath(result.GetValue(source)!),
+                MountPoint = Path.GetFullPath(result.GetValue(mountPoint)!),
+                ExtraOptions = (result.GetValue(extraOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+                Foreground = result.GetValue(foreground),
+                Trace = result.GetValue(trace),
+                PageCache = result.GetValue(pageCache),
+            };
             if (!File.Exists(options.Source) && !Directory.Exists(options.Source))
             {
                 error.WriteLine($"throttlefs: source '{options.Source}' does not exist.");

@@ -4,7 +4,7 @@ namespace ThrottleFs.Configuration;
 /// A configuration (file, environment, command line or control-file change) was refused as a whole. Each entry of
 /// <see cref="Errors"/> names where the problem is (file and key, or section) and why.
 /// </summary>
-public sealed class ConfigException : Exception
+internal sealed class ConfigException : Exception
 {
     /// <summary>Creates the exception from the list of problems.</summary>
     public ConfigException(IReadOnlyList<string> errors)

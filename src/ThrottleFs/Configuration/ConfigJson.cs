@@ -10,7 +10,7 @@ namespace ThrottleFs.Configuration;
 /// mount show their effective limits (config and live changes merged); <c>files</c> shows every exact-path entry.
 /// Saved to a file, it loads back to the same limits, so a live tuning session can be kept.
 /// </summary>
-public static class ConfigJson
+internal static class ConfigJson
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -21,7 +21,7 @@ public static class ConfigJson
         var document = new JsonObject
         {
             ["algorithm"] = settings.Algorithm == ThrottleAlgorithm.Token ? "token" : "leaky",
-            ["on-change"] = settings.OnChange == ReconfigurePolicy.Reset ? "reset" : "keep",
+            ["on-change"] = settings.OnChange == LevelsOnChange.Reset ? "reset" : "keep",
             ["control-directory"] = settings.ControlDirectory,
             ["logging"] = new JsonObject
             {
@@ -66,7 +66,7 @@ public static class ConfigJson
 
     // The keys that differ from an unlimited config with the global algorithm and on-change policy.
     private static IEnumerable<(string Key, string Value)> Effective(ThrottleConfig config, ThrottleFsSettings settings) =>
-        ThrottleKeys.Describe(config with { Algorithm = config.Algorithm == settings.Algorithm ? ThrottleAlgorithm.Leaky : config.Algorithm, OnChange = config.OnChange == settings.OnChange ? ReconfigurePolicy.Keep : config.OnChange });
+        ThrottleKeys.Describe(config with { Algorithm = config.Algorithm == settings.Algorithm ? ThrottleAlgorithm.Leaky : config.Algorithm, OnChange = config.OnChange == settings.OnChange ? LevelsOnChange.Keep : config.OnChange });
 
     private static JsonObject Limits(IEnumerable<(string Key, string Value)> pairs) => Object(pairs.Select(pair => (pair.Key, Value(pair.Value))));
 

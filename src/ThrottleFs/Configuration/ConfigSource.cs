@@ -16,7 +16,7 @@ namespace ThrottleFs.Configuration;
 /// <param name="Algorithm">Command-line <c>--algorithm</c>.</param>
 /// <param name="FileLimits">Command-line <c>--limit</c>: replaces <c>file-limits</c>.</param>
 /// <param name="MountLimits">Command-line <c>--mount-limit</c>: replaces <c>mount-limits</c>.</param>
-public sealed record ConfigSource(
+internal sealed record ConfigSource(
     string? ConfigPath,
     IReadOnlyList<string> Settings,
     ThrottleAlgorithm? Algorithm = null,

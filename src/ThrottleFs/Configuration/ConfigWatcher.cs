@@ -5,7 +5,7 @@ namespace ThrottleFs.Configuration;
 /// directory rather than the file, so a replaced file is still seen, and waits for the writes to settle, so a save
 /// in several writes is read once, whole.
 /// </summary>
-public sealed class ConfigWatcher : IDisposable
+internal sealed class ConfigWatcher : IDisposable
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
     private readonly FileSystemWatcher _watcher;

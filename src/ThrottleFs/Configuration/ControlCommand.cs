@@ -18,7 +18,7 @@ namespace ThrottleFs.Configuration;
 /// </code>
 /// PATH is relative to the mount root; quote it ("my disk.img") when it has spaces.
 /// </summary>
-public abstract record ControlCommand
+internal abstract record ControlCommand
 {
     /// <summary>The usage lines, for error messages.</summary>
     public const string Usage =

@@ -4,7 +4,7 @@ namespace ThrottleFs.Configuration;
 /// The name of the control directory at a mount's root (config <c>control-directory</c>): one path component, so
 /// the mount, the config and the commands that read a running mount agree on where the control files are.
 /// </summary>
-public static class ControlDirectoryName
+internal static class ControlDirectoryName
 {
     /// <summary>The name unless the config says otherwise.</summary>
     public const string Default = ".throttlefs";

@@ -10,7 +10,7 @@ namespace ThrottleFs.Configuration;
 /// then its live changes. Built only through <see cref="Resolve"/>, so an instance is always valid: a change that
 /// would break anything is refused before it replaces the running one.
 /// </summary>
-public sealed class EffectiveLimits
+internal sealed class EffectiveLimits
 {
     private readonly ThrottleConfig _fileDefault;
     private readonly ThrottleConfig[] _ruleLimits;

@@ -10,7 +10,7 @@ namespace ThrottleFs.Configuration;
 /// <param name="Group">
 /// The group the file joins: null leaves the rule's choice, <see cref="string.Empty"/> puts the file in no group.
 /// </param>
-public sealed record FileEntry(ThrottleSpec Limits, string? Group)
+internal sealed record FileEntry(ThrottleSpec Limits, string? Group)
 {
     /// <summary>An entry that changes nothing.</summary>
     public static FileEntry None { get; } = new(ThrottleSpec.Empty, null);

@@ -1,7 +1,7 @@
 namespace ThrottleFs.Configuration;
 
 /// <summary>Group names: letters, digits, '.', '_' and '-', so they fit a control-file line and a Prometheus label unquoted.</summary>
-public static class GroupName
+internal static class GroupName
 {
     /// <summary>Whether <paramref name="name"/> may name a group.</summary>
     public static bool IsValid(string name) =>

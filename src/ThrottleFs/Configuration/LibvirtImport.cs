@@ -14,7 +14,7 @@ namespace ThrottleFs.Configuration;
 /// Every disk with an <c>&lt;iotune&gt;</c> or <c>&lt;throttlefilters&gt;</c> becomes one rule. Its <c>match</c> is
 /// the file name of the disk's <c>&lt;source file&gt;</c> (or <c>&lt;source dev&gt;</c>): once the image sits on a
 /// ThrottleFs mount, that is the file the guest's I/O reaches. Limits keep their meaning and take their canonical
-/// QEMU names, because libvirt hands each element to QEMU one to one (qos-semantics.md §4.3). A value of 0 means "no
+/// QEMU names, because libvirt hands each element to QEMU as the matching <c>throttling.*</c> option. A value of 0 means "no
 /// limit" in libvirt and is left out.
 /// </para>
 /// <para>
@@ -23,7 +23,7 @@ namespace ThrottleFs.Configuration;
 /// over exactly is reported as a warning rather than guessed; a domain that cannot be read at all is an error.
 /// </para>
 /// </remarks>
-public static class LibvirtImport
+internal static class LibvirtImport
 {
     /// <summary>Converts the throttled disks of <paramref name="domain"/>, or only the one <paramref name="diskTarget"/> names.</summary>
     /// <param name="domain">A libvirt <c>&lt;domain&gt;</c> document.</param>

@@ -4,7 +4,7 @@ namespace ThrottleFs.Configuration;
 /// A libvirt domain could not be turned into a ThrottleFs config. <see cref="Errors"/> has one sentence per problem,
 /// each naming the disk (by its <c>&lt;target dev&gt;</c>) and the element at fault.
 /// </summary>
-public sealed class LibvirtImportException : Exception
+internal sealed class LibvirtImportException : Exception
 {
     /// <summary>Creates the exception from the problems found and the warnings gathered before them.</summary>
     public LibvirtImportException(IReadOnlyList<string> errors, IReadOnlyList<string> warnings)

@@ -11,4 +11,4 @@ namespace ThrottleFs.Configuration;
 /// One sentence per thing the config does not carry over exactly (a skipped disk, a dropped chained filter, an
 /// unknown element, ...), each naming the disk or group it concerns; empty when the conversion is exact.
 /// </param>
-public sealed record LibvirtImportResult(JsonObject Config, IReadOnlyList<string> Warnings);
+internal sealed record LibvirtImportResult(JsonObject Config, IReadOnlyList<string> Warnings);

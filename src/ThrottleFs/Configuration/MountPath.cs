@@ -4,7 +4,7 @@ namespace ThrottleFs.Configuration;
 /// Paths inside a mount, as keys for per-file settings and statistics: relative to the mount root, '/'-separated,
 /// with no leading, trailing or doubled '/', and no '.' or '..' parts, so one file has one spelling.
 /// </summary>
-public static class MountPath
+internal static class MountPath
 {
     /// <summary>Normalizes a path a user wrote (<c>/images/vm1.img</c>, <c>images//vm1.img</c>, <c>./images/vm1.img</c>).</summary>
     /// <exception cref="FormatException">The path is empty, the mount root, or climbs out with '..'.</exception>

@@ -9,7 +9,7 @@ namespace ThrottleFs.Configuration;
 /// <c>/</c> matches a file name at any depth (<c>*.qcow2</c>); with one it is anchored at the root
 /// (<c>images/*.qcow2</c>, <c>/vm1.img</c>).
 /// </summary>
-public sealed class PathGlob
+internal sealed class PathGlob
 {
     private readonly Regex _regex;
 

@@ -9,4 +9,4 @@ namespace ThrottleFs.Configuration;
 /// <param name="Match">Which files.</param>
 /// <param name="Limits">Changes to the per-file limits; empty when the rule only assigns a group.</param>
 /// <param name="Group">The group the files join, or null.</param>
-public sealed record PathRule(PathGlob Match, ThrottleSpec Limits, string? Group);
+internal sealed record PathRule(PathGlob Match, ThrottleSpec Limits, string? Group);

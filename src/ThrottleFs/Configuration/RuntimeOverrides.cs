@@ -7,7 +7,7 @@ namespace ThrottleFs.Configuration;
 /// Live changes made through the control file, the CLI or extended attributes, kept apart from the config file so
 /// that a config reload keeps them and <c>clear</c> can take them back. Immutable: every command makes a new one.
 /// </summary>
-public sealed record RuntimeOverrides
+internal sealed record RuntimeOverrides
 {
     /// <summary>No live changes.</summary>
     public static RuntimeOverrides None { get; } = new();

@@ -50,7 +50,7 @@ internal sealed class SettingsReader
             }
             else
             {
-                var suggestion = ThrottleKeys.Closest(name, TopLevel);
+                var suggestion = ClosestName.Find(name, TopLevel);
                 Error(section.Path, $"unknown setting (settings are {string.Join(", ", TopLevel)}{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")})");
             }
         }

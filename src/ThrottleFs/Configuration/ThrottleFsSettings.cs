@@ -7,7 +7,7 @@ namespace ThrottleFs.Configuration;
 /// A mount's configuration as the config file states it: limits as SPEC changes (so the global algorithm and
 /// on-change policy apply under them), groups, rules and exact-path entries. Immutable; a reload builds a new one.
 /// </summary>
-public sealed record ThrottleFsSettings
+internal sealed record ThrottleFsSettings
 {
     /// <summary>No limits at all.</summary>
     public static ThrottleFsSettings Empty { get; } = new();
@@ -16,7 +16,7 @@ public sealed record ThrottleFsSettings
     public ThrottleAlgorithm Algorithm { get; init; } = ThrottleAlgorithm.Leaky;
 
     /// <summary>What a live change does to bucket levels, for every limit set that does not say.</summary>
-    public ReconfigurePolicy OnChange { get; init; } = ReconfigurePolicy.Keep;
+    public LevelsOnChange OnChange { get; init; } = LevelsOnChange.Keep;
 
     /// <summary>Name of the virtual control directory at the mount root.</summary>
     public string ControlDirectory { get; init; } = ControlDirectoryName.Default;

@@ -1,7 +1,7 @@
 namespace ThrottleFs.Control;
 
 /// <summary>The files in the control directory.</summary>
-public enum ControlFile
+internal enum ControlFile
 {
     /// <summary>Write commands, one per line; read the effective configuration as JSON.</summary>
     Control,
@@ -17,7 +17,7 @@ public enum ControlFile
 }
 
 /// <summary>The names the control files have in the directory, for the mount and for the commands that read them.</summary>
-public static class ControlFiles
+internal static class ControlFiles
 {
     /// <summary>Every control file, in listing order.</summary>
     public static IReadOnlyList<ControlFile> All { get; } = Enum.GetValues<ControlFile>();

@@ -11,7 +11,7 @@ namespace ThrottleFs.Control;
 /// handles come from the layers' ranges (<see cref="FileSystemIds"/>), and every id the filesystem under it returns is
 /// checked to be outside them, so the two can never be confused.
 /// </summary>
-public sealed class ControlFileSystem : FileSystemDecorator
+internal sealed class ControlFileSystem : FileSystemDecorator
 {
     private const long EndOfRootOffset = -1; // after the last backing entry; telldir never returns it
 

@@ -12,7 +12,7 @@ namespace ThrottleFs.Control;
 /// from how they are reached: commands applied line by line, refusals recorded where a user can read them, the
 /// effective configuration and statistics rendered, config reloads applied whole or not at all.
 /// </summary>
-public sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint ownerUid)
+internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint ownerUid)
 {
     /// <summary>The limits and their layers.</summary>
     public ThrottlePolicy Policy { get; } = policy;

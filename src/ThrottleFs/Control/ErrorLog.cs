@@ -4,7 +4,7 @@ namespace ThrottleFs.Control;
 /// The last refused control lines and config edits, newest last, as <c>.throttlefs/errors</c> shows them: a write
 /// to <c>control</c> can only fail with EINVAL, so this is where its reason is read.
 /// </summary>
-public sealed class ErrorLog(TimeProvider time, int capacity = 100)
+internal sealed class ErrorLog(TimeProvider time, int capacity = 100)
 {
     private readonly Queue<string> _entries = new();
 

@@ -43,10 +43,10 @@ public sealed class MountStack : IDisposable
     public IFileSystem FileSystem { get; }
 
     /// <summary>The limits in force and the throttle state of every file.</summary>
-    public ThrottlePolicy Policy { get; }
+    internal ThrottlePolicy Policy { get; }
 
     /// <summary>What the control files and attributes do.</summary>
-    public ControlPanel Panel { get; }
+    internal ControlPanel Panel { get; }
 
     /// <summary>The mount's log.</summary>
     public ILogger Log => _log.Logger;

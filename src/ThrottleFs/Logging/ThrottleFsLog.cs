@@ -10,7 +10,7 @@ namespace ThrottleFs.Logging;
 /// is ready), and optionally a file rolled daily. The level follows the config live through <see cref="Level"/>;
 /// a new log file takes a remount.
 /// </summary>
-public sealed class ThrottleFsLog : IDisposable
+internal sealed class ThrottleFsLog : IDisposable
 {
     private const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
 

@@ -10,7 +10,7 @@ namespace ThrottleFs.Statistics;
 /// <param name="Capacity">Units the bucket holds before requests wait.</param>
 /// <param name="Fill">Level over capacity, 0 to 1.</param>
 /// <param name="BurstSecondsLeft">How long a client at the burst rate could go on before it is held to the average; 0 without a burst.</param>
-public sealed record BucketSnapshot(
+internal sealed record BucketSnapshot(
     string Bucket,
     long Avg,
     long Max,

@@ -10,7 +10,7 @@ namespace ThrottleFs.Statistics;
 /// <param name="WaitMaxMs">Longest wait, ms.</param>
 /// <param name="WaitTotalMs">All waits summed, ms.</param>
 /// <param name="QueueDepth">Requests waiting now.</param>
-public sealed record DirectionSnapshot(
+internal sealed record DirectionSnapshot(
     long Ops,
     long Bytes,
     long Throttled,

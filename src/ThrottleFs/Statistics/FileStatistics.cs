@@ -11,7 +11,7 @@ namespace ThrottleFs.Statistics;
 /// <param name="Read">Reads of this file.</param>
 /// <param name="Write">Writes to this file.</param>
 /// <param name="Buckets">The file's own enabled buckets.</param>
-public sealed record FileStatistics(
+internal sealed record FileStatistics(
     string Path,
     int Opens,
     string Limits,

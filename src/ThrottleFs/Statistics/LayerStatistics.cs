@@ -7,7 +7,7 @@ namespace ThrottleFs.Statistics;
 /// <param name="Write">Writes this layer admitted.</param>
 /// <param name="Buckets">The enabled buckets.</param>
 /// <param name="Members">Paths of the files in the layer now.</param>
-public sealed record LayerStatistics(
+internal sealed record LayerStatistics(
     string Name,
     string Limits,
     DirectionSnapshot Read,

@@ -10,7 +10,7 @@ namespace ThrottleFs.Statistics;
 /// <param name="Mount">The mount-wide layer every file passes (its counters stay 0 while it has no limits).</param>
 /// <param name="Groups">Every named group, by name.</param>
 /// <param name="Files">Every file with a throttle state (open, or closed recently), by path.</param>
-public sealed record MountStatistics(
+internal sealed record MountStatistics(
     DateTimeOffset Time,
     double UptimeSeconds,
     LayerStatistics Mount,

@@ -14,7 +14,7 @@ namespace ThrottleFs.Statistics;
 /// Every family is written even when it has no samples (no buckets yet, say), so a scrape always shows the same
 /// families with their help. Lines end in <c>\n</c> whatever the platform, as the format requires.
 /// </remarks>
-public static class PrometheusFormat
+internal static class PrometheusFormat
 {
     /// <summary>The HTTP content type of this format, for a server that exposes the metrics.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -11,7 +11,7 @@ namespace ThrottleFs.Statistics;
 /// indented, <c>\n</c> line ends, and parsed back to exactly the values written (doubles are written in their shortest
 /// round-trip form). The serializer is source generated, so it needs no reflection: fast, and safe to trim.
 /// </summary>
-public static partial class StatisticsJson
+internal static partial class StatisticsJson
 {
     /// <summary>Serializes <paramref name="statistics"/> as UTF-8, indented unless <paramref name="indented"/> is false.</summary>
     public static byte[] SerializeToUtf8Bytes(MountStatistics statistics, bool indented = true)

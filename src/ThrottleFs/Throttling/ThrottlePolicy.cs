@@ -12,7 +12,7 @@ namespace ThrottleFs.Throttling;
 /// validated whole first: a refused change leaves everything as it was; an accepted one reaches the files at once,
 /// requests already waiting included.
 /// </summary>
-public sealed class ThrottlePolicy : IDisposable
+internal sealed class ThrottlePolicy : IDisposable
 {
     /// <summary>How many closed files keep their state (buckets and counters) before the oldest is dropped.</summary>
     public const int RetainedClosedFiles = 1024;

@@ -12,7 +12,7 @@ namespace ThrottleFs.Throttling;
 /// </summary>
 /// <param name="inner">The filesystem that does the I/O.</param>
 /// <param name="policy">Which layers each file passes.</param>
-public sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy) : FileSystemDecorator(inner)
+internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy) : FileSystemDecorator(inner)
 {
     private readonly HandleMap<FileThrottle> _throttles = new();
 

@@ -2,7 +2,7 @@ namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 
 /// <summary>
 /// Limits as fio sees them through a real mount: O_DIRECT, queue depth 1, 10 seconds. The expected counts are QEMU's
-/// (qos-semantics.md §5): the same job under QEMU's own throttle completes the same number of requests. Tolerance
+/// (the engine's QemuScenarioTests derive them from the bucket model): the same job under QEMU's own throttle completes the same number of requests. Tolerance
 /// ±1 %, as the issue states; timers on a loaded machine fire late, never early, and late timers only shift requests
 /// within the window.
 /// </summary>
