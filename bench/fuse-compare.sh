@@ -158,7 +158,7 @@ ensure_packages() {
 
 # Builds libfuse's passthrough_ll example into the cache. The copy masks O_DIRECT when it opens backing files:
 # the stock example passes the caller's O_DIRECT through, and libfuse hands it WRITE payloads at offset 80 of
-# its receive buffer, so every O_DIRECT write fails with EINVAL (fuse-notes §4.2; also seen on tmpfs here).
+# its receive buffer, so every O_DIRECT write fails with EINVAL (seen here on tmpfs).
 PLL_BIN="$CACHE/fuse-compare/passthrough_ll"
 build_passthrough_ll() {
   local src stamp build
