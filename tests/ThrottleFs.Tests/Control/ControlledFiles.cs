@@ -47,17 +47,7 @@ internal sealed class ControlledFiles : IDisposable
     public void Dispose() => Policy.Dispose();
 
     /// <summary>Looks <paramref name="path"/> up name by name from the root (<c>.throttlefs/stats</c> included).</summary>
-    public ulong Lookup(string path)
-    {
-        var node = FileSystemIds.Root;
-        foreach (var name in path.Split('/'))
-        {
-            Assert.Equal(Errno.Success, Files.Lookup(node, Encoding.UTF8.GetBytes(name), out var entry));
-            node = entry.Node;
-        }
-
-        return node;
-    }
+    public ulong Lookup(string path) => Files.LookupPath(path);
 
     public NodeAttributes Attributes(string path)
     {

@@ -42,17 +42,7 @@ internal sealed class ThrottledFiles : IDisposable
     public void Apply(string line) => Policy.Apply(ControlCommand.Parse(line)!, "test");
 
     /// <summary>Looks <paramref name="path"/> up name by name from the root.</summary>
-    public ulong Lookup(string path)
-    {
-        var node = FileSystemIds.Root;
-        foreach (var name in path.Split('/'))
-        {
-            Assert.Equal(Errno.Success, Files.Lookup(node, Encoding.UTF8.GetBytes(name), out var entry));
-            node = entry.Node;
-        }
-
-        return node;
-    }
+    public ulong Lookup(string path) => Files.LookupPath(path);
 
     public ulong Open(string path, int flags = InMemoryFileSystem.ReadOnly)
     {
