@@ -13,7 +13,8 @@ internal sealed partial class InMemoryFileSystem
     /// <summary>open(2) flags, as Linux numbers them.</summary>
     public const int ReadOnly = 0, WriteOnly = 1, ReadWrite = 2, Creat = 0x40, Exclusive = 0x80, Truncate = 0x200, Append = 0x400;
 
-    private const int SeekData = 3, SeekHole = 4;
+    /// <summary>lseek(2) whence values for data and holes.</summary>
+    public const int SeekData = 3, SeekHole = 4;
 
     private readonly HandlePool _handles = new();
     private readonly HandleMap<OpenNode> _open = new();

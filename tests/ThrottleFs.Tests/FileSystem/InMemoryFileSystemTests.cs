@@ -176,7 +176,7 @@ public sealed class InMemoryFileSystemTests
         var appender = Open(node, WriteOnly | Append);
         Assert.Equal(IoResult.Done(1), await _files.WriteAsync(appender, 0, "!"u8.ToArray(), default));
         Assert.Equal("hello\0\0abc!"u8.ToArray(), _files.ContentOf("f"));
-        Assert.Equal(Errno.Success, _files.Seek(reader, 2, 4, out var hole));
+        Assert.Equal(Errno.Success, _files.Seek(reader, 2, SeekHole, out var hole));
         Assert.Equal(11L, hole);
 
         Assert.Equal(IoResult.Done(5), await _files.CopyFileRangeAsync(reader, 0, writer, 20, 5, default));
