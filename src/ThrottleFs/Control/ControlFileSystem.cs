@@ -164,7 +164,7 @@ internal sealed class ControlFileSystem : FileSystemDecorator
             return error;
         }
 
-        Inner.Release(file.Handle); // out of range: see Checked
+        Inner.Release(file.Handle); // out of range: see Checked below
         Inner.Forget(entry.Node, 1);
         return Errno.EIO;
     }
@@ -225,22 +225,24 @@ internal sealed class ControlFileSystem : FileSystemDecorator
             return _directory.ReadEntries(offset, writer);
         }
 
-        if (!_rootHandles.ContainsKey(handle))
+        var root = _rootHandles.ContainsKey(handle);
+        if (!root && !writer.WantsAttributes)
         {
-            return Inner.ReadDirectory(handle, offset, writer);
+            return Inner.ReadDirectory(handle, offset, writer); // names and inode numbers only: nothing to filter
         }
 
-        if (offset == EndOfRootOffset)
+        if (root && offset == EndOfRootOffset)
         {
             return Errno.Success;
         }
 
-        var root = new RootDirectoryWriter(writer, _directory, Inner);
-        var error = Inner.ReadDirectory(handle, offset, root);
+        var filtered = new FilteringDirectoryWriter(writer, _directory, Inner, root);
+        var error = Inner.ReadDirectory(handle, offset, filtered);
 
-        // Nothing passed on means the backing entries are done (a full reply always passes one on). Only the shadowed
-        // entry may have been seen: it is not passed on, so the kernel asks again from before it, and ends up here.
-        if (error == Errno.Success && root.Added == 0)
+        // At the root, nothing passed on means the backing entries are done (a full reply always passes one on). Only
+        // the shadowed entry may have been seen: it is not passed on, so the kernel asks again from before it, and
+        // ends up here.
+        if (root && error == Errno.Success && filtered.Added == 0)
         {
             _directory.AddTo(writer, EndOfRootOffset);
         }
@@ -302,8 +304,9 @@ internal sealed class ControlFileSystem : FileSystemDecorator
         : ControlDirectory.Contains(parent) ? Errno.ENOTDIR
         : null;
 
-    // A node the filesystem under us returned from the layers' range would be taken for one of ours: the call is
-    // undone and fails rather than answering for the wrong file.
+    // A node the filesystem under us returned from the layers' range would be taken for one of ours: the call fails
+    // (EIO) and its lookup is given back rather than answering for the wrong file. What it created stays in the
+    // backing tree; a filesystem that breaks the contract cannot be trusted to undo it.
     private Errno Checked(Errno error, in EntryInfo entry)
     {
         if (error != Errno.Success || FileSystemIds.IsFileSystemNode(entry.Node))

@@ -22,7 +22,7 @@ internal sealed class OpenControlFiles(ControlPanel panel)
     {
         var handle = FileSystemIds.FirstLayerHandle + (ulong)Interlocked.Increment(ref _opened);
         var content = file is { } readable && !writing ? panel.Render(readable) : [];
-        _open[handle] = new OpenControlFile(file, content, who);
+        _open[handle] = new OpenControlFile(file, writing, content, who);
         return handle;
     }
 
@@ -41,9 +41,9 @@ internal sealed class OpenControlFiles(ControlPanel panel)
 
     public IoResult Write(ulong handle, ReadOnlySpan<byte> source)
     {
-        if (!_open.TryGetValue(handle, out var open) || open.File != ControlFile.Control)
+        if (!_open.TryGetValue(handle, out var open) || open.File != ControlFile.Control || !open.Writing)
         {
-            return IoResult.Failed(Errno.EBADF);
+            return IoResult.Failed(Errno.EBADF); // as write(2) on a descriptor not open for writing
         }
 
         // Each write is a batch of whole lines: shells and `throttlefs set` write a command and its newline at once.
@@ -52,5 +52,5 @@ internal sealed class OpenControlFiles(ControlPanel panel)
 
     public Errno Release(ulong handle) => _open.TryRemove(handle, out _) ? Errno.Success : Errno.EBADF;
 
-    private sealed record OpenControlFile(ControlFile? File, byte[] Content, string Who);
+    private sealed record OpenControlFile(ControlFile? File, bool Writing, byte[] Content, string Who);
 }

@@ -109,12 +109,15 @@ internal sealed class FileThrottle(string path, ThrottlePolicy policy)
         }
     }
 
-    /// <summary>Leaves every layer and stops the file's own buckets.</summary>
+    /// <summary>
+    /// Stops the file's own buckets, failing what waits in them, and leaves the shared layers (which let the file's
+    /// waiting requests go, unless they were disposed first: <see cref="ThrottlePolicy.Dispose"/>).
+    /// </summary>
     public void Dispose()
     {
         _chain = ThrottleChain.Empty;
-        OwnMember?.Dispose();
         Own?.Dispose();
+        OwnMember?.Dispose();
         GroupMember?.Dispose();
         MountMember?.Dispose();
     }

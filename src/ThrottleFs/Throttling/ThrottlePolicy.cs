@@ -1,5 +1,6 @@
 using Serilog;
 using ThrottleFs.Configuration;
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
 
@@ -102,11 +103,21 @@ internal sealed class ThrottlePolicy : IDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Stops every layer. Requests still waiting fail (<see cref="Errno.EIO"/> through <see cref="PendingAdmission"/>):
+    /// the shared layers are disposed before the files leave them, since a member that leaves lets its waiting
+    /// requests go. Nothing may use the policy afterwards.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
         {
+            Mount.Dispose();
+            foreach (var group in _groups.Values)
+            {
+                group.Dispose();
+            }
+
             foreach (var file in _files.Values)
             {
                 file.Dispose();
@@ -114,15 +125,8 @@ internal sealed class ThrottlePolicy : IDisposable
 
             _files.Clear();
             _closed.Clear();
-            foreach (var group in _groups.Values)
-            {
-                group.Dispose();
-            }
-
             _groups.Clear();
         }
-
-        Mount.Dispose();
     }
 
     internal FileThrottle Open(string path)

@@ -128,9 +128,7 @@ public sealed class ControlFilesTests : IDisposable
         Assert.Equal(7, now.RootElement.GetProperty("files").GetProperty("a.img").GetProperty("iops-total").GetInt64());
     }
 
-    [Fact(Skip = "src gap, reported: OpenControlFiles.Write checks only that the handle is control's, not that it was opened for " +
-        "writing, so a write through a handle anyone may open for reading runs the command; the kernel refuses such writes " +
-        "(EBADF) before they reach FUSE, so only the layer's own check is missing")]
+    [Fact]
     public async Task AWriteThroughAControlHandleOpenedForReading_IsRefused()
     {
         var handle = _stack.Open($"{ControlName}/control", ReadOnly, Other);

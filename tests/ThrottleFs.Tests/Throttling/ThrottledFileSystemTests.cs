@@ -106,9 +106,7 @@ public sealed class ThrottledFileSystemTests : IDisposable
         Assert.Equal(IoResult.Done(10), await Completed(next));
     }
 
-    [Fact(Skip = "src bug, reported: ThrottlePolicy.Dispose disposes each FileThrottle first, whose members leave their groups, and " +
-        "leaving releases waiting requests as admitted; so a waiting request reaches the backing filesystem (Success), and the " +
-        "EIO branch of PendingAdmission.WaitAsync is never taken")]
+    [Fact]
     public async Task ARequestWaitingWhenThePolicyIsDisposed_EndsWithEio_WithoutReachingTheBackingFile()
     {
         var handle = _files.Open("a.img", ReadWrite);
