@@ -26,6 +26,7 @@ STRUCTS = [
     "fuse_getxattr_in", "fuse_getxattr_out", "fuse_access_in",
     "fuse_init_in", "fuse_init_out", "fuse_interrupt_in", "fuse_fallocate_in",
     "fuse_dirent", "fuse_direntplus", "fuse_lseek_in", "fuse_lseek_out", "fuse_copy_file_range_in",
+    "fuse_notify_inval_inode_out",
 ]
 
 TYPES = {"uint64_t": "ulong", "int64_t": "long", "uint32_t": "uint", "int32_t": "int", "uint16_t": "ushort"}

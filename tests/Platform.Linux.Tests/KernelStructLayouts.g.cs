@@ -213,5 +213,9 @@ internal static class KernelStructLayouts
         ("FuseCopyFileRangeIn", "OffOut", 32),
         ("FuseCopyFileRangeIn", "Len", 40),
         ("FuseCopyFileRangeIn", "Flags", 48),
+        ("FuseNotifyInvalInodeOut", null, 24),
+        ("FuseNotifyInvalInodeOut", "Ino", 0),
+        ("FuseNotifyInvalInodeOut", "Off", 8),
+        ("FuseNotifyInvalInodeOut", "Len", 16),
     ];
 }

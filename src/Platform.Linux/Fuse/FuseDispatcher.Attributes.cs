@@ -31,7 +31,19 @@ internal sealed partial class FuseDispatcher
             (long)input.Mtime,
             input.MtimeNsec,
             (input.Valid & FuseProtocol.FattrFh) != 0 ? input.Fh : null);
-        ReplyAttributes(request.Unique, _fileSystem.SetAttributes(request.Node, changes, out var attributes), attributes);
+
+        // Before the change, so the attributes in the reply are the ones the file ends up with.
+        var error = (input.Valid & FuseProtocol.FattrKillSuidgid) != 0 ? _fileSystem.RemovePrivileges(request.Context, request.Node, out _) : Errno.Success;
+        if (error == Errno.Success)
+        {
+            error = _fileSystem.SetAttributes(request.Node, changes, out var attributes);
+            ReplyAttributes(request.Unique, error, attributes);
+        }
+        else
+        {
+            ReplyStatus(request.Unique, error);
+        }
+
         return false;
     }
 

@@ -14,6 +14,11 @@ internal sealed partial class FuseDispatcher
     {
         var input = request.Read<FuseOpenIn>();
         var error = _fileSystem.Open(request.Context, request.Node, (int)input.Flags, out var file);
+        if (error == Errno.Success && (input.OpenFlags & FuseProtocol.OpenKillSuidgid) != 0 && (error = RemovePrivileges(request)) != Errno.Success)
+        {
+            _fileSystem.Release(file.Handle);
+        }
+
         if (error != Errno.Success)
         {
             ReplyStatus(request.Unique, error);
@@ -66,10 +71,29 @@ internal sealed partial class FuseDispatcher
             return false;
         }
 
+        if ((input.WriteFlags & FuseProtocol.WriteKillSuidgid) != 0 && RemovePrivileges(request) is var error and not Errno.Success)
+        {
+            ReplyStatus(request.Unique, error);
+            return false;
+        }
+
         // The payload sits page-aligned at DataOffset (see FuseBuffer): it goes to the backing file from there.
         var source = workspace.Buffer.Memory.Slice(FuseBuffer.DataOffset, (int)input.Size);
         var pending = _fileSystem.WriteAsync(input.Fh, (long)input.Offset, source, workspace.Cancellation.Token);
         return CompleteIo(workspace, request.Unique, FuseOpcode.Write, pending);
+    }
+
+    // A write or O_TRUNC by a caller who may not keep set-id bits: they go first, as in the kernel's own filesystems,
+    // and the kernel is told to drop the mode it cached.
+    private Errno RemovePrivileges(in FuseRequest request)
+    {
+        var error = _fileSystem.RemovePrivileges(request.Context, request.Node, out var removed);
+        if (removed)
+        {
+            NotifyAttributesChanged(request.Node);
+        }
+
+        return error;
     }
 
     private bool CopyFileRange(FuseWorkspace workspace, in FuseRequest request)

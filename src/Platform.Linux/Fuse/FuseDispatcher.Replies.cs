@@ -50,6 +50,20 @@ internal sealed partial class FuseDispatcher
         Send(reply, unique, Errno.Success, dataLength);
     }
 
+    /// <summary>
+    /// Tells the kernel that what it cached of a node's attributes is stale (FUSE_NOTIFY_INVAL_INODE with a negative
+    /// offset: attributes only). Sent before the reply to the request that changed them, so the caller sees the change.
+    /// </summary>
+    private void NotifyAttributesChanged(ulong node)
+    {
+        Span<byte> message = stackalloc byte[FuseProtocol.OutHeaderSize + Marshal.SizeOf<FuseNotifyInvalInodeOut>()];
+        var header = new FuseOutHeader { Len = (uint)message.Length, Error = FuseProtocol.NotifyInvalInode, Unique = 0 };
+        MemoryMarshal.Write(message, in header);
+        MemoryMarshal.Write(message[FuseProtocol.OutHeaderSize..], new FuseNotifyInvalInodeOut { Ino = node, Off = -1, Len = 0 });
+        _trace?.Note($"notify INVAL_INODE n{node}");
+        _channel.Send(message);
+    }
+
     private static void WriteHeader(Span<byte> reply, ulong unique, Errno error, int payload)
     {
         var header = new FuseOutHeader

@@ -13,7 +13,8 @@ internal sealed partial class FuseDispatcher
     private const ulong WantedFlags =
         FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.DoReaddirplus |
         FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops | FuseProtocol.AbortError |
-        FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.InitExt | FuseProtocol.DirectIoAllowMmap;
+        FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.HandleKillprivV2 | FuseProtocol.InitExt |
+        FuseProtocol.DirectIoAllowMmap;
 
     private bool Init(in FuseRequest request)
     {

@@ -158,7 +158,9 @@ internal sealed partial class FuseDispatcher
     {
         FuseOpcode.Read or FuseOpcode.Readdir or FuseOpcode.Readdirplus =>
             $"fh {request.Read<FuseReadIn>().Fh} offset {request.Read<FuseReadIn>().Offset} size {request.Read<FuseReadIn>().Size}",
-        FuseOpcode.Write => $"fh {request.Read<FuseWriteIn>().Fh} offset {request.Read<FuseWriteIn>().Offset} size {request.Read<FuseWriteIn>().Size}",
+        FuseOpcode.Write => $"fh {request.Read<FuseWriteIn>().Fh} offset {request.Read<FuseWriteIn>().Offset} size {request.Read<FuseWriteIn>().Size} write_flags {request.Read<FuseWriteIn>().WriteFlags:x}",
+        FuseOpcode.Open => $"flags {request.Read<FuseOpenIn>().Flags:x} open_flags {request.Read<FuseOpenIn>().OpenFlags:x}",
+        FuseOpcode.Setattr => $"valid {request.Read<FuseSetattrIn>().Valid:x}",
         FuseOpcode.Lookup or FuseOpcode.Unlink or FuseOpcode.Rmdir or FuseOpcode.Getxattr or FuseOpcode.Removexattr =>
             request.TryName(request.Opcode == FuseOpcode.Getxattr ? 8 : 0, out var name, out _) ? $"'{System.Text.Encoding.UTF8.GetString(name)}'" : "",
         _ => $"{request.Input.Length} bytes in",

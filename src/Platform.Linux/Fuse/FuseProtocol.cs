@@ -24,6 +24,12 @@ internal static class FuseProtocol
     public const ulong AbortError = 1UL << 21;
     public const ulong MaxPages = 1UL << 22;
     public const ulong CacheSymlinks = 1UL << 23;
+
+    /// <summary>
+    /// We remove set-id bits and capabilities on write, truncate and O_TRUNC, told by the kernel when the caller lacks
+    /// CAP_FSETID (<see cref="WriteKillSuidgid"/>, <see cref="FattrKillSuidgid"/>, <see cref="OpenKillSuidgid"/>).
+    /// </summary>
+    public const ulong HandleKillprivV2 = 1UL << 28;
     public const ulong InitExt = 1UL << 30;
 
     /// <summary>mmap(MAP_SHARED) of a direct-I/O file (protocol 7.39; the kernel honours the bit at 7.38 too).</summary>
@@ -33,7 +39,19 @@ internal static class FuseProtocol
     public const uint FopenDirectIo = 1 << 0;
     public const uint FopenParallelDirectWrites = 1 << 6;
 
+    /// <summary>fuse_write_in.write_flags: the writer lacks CAP_FSETID.</summary>
+    public const uint WriteKillSuidgid = 1 << 2;
+
+    /// <summary>fuse_open_in.open_flags: an O_TRUNC open by a caller without CAP_FSETID.</summary>
+    public const uint OpenKillSuidgid = 1 << 0;
+
+    /// <summary>fuse_out_header.error of a notification (unique 0): forget a node's cached attributes or data.</summary>
+    public const int NotifyInvalInode = 2;
+
     public const uint GetattrFh = 1 << 0;
     public const uint FsyncFdatasync = 1 << 0;
     public const uint FattrFh = 1 << 6;
+
+    /// <summary>fuse_setattr_in.valid: a truncation (or chown) by a caller without CAP_FSETID.</summary>
+    public const uint FattrKillSuidgid = 1 << 11;
 }

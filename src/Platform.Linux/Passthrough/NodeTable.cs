@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ThrottleFs.FileSystem;
 using static Interop.Sys;
 
@@ -7,11 +8,12 @@ namespace ThrottleFs.Platform.Linux.Passthrough;
 /// The backing inodes the kernel knows, by node id and by (device, inode), with the kernel's lookup count: a name
 /// looked up twice, or two hard links to one inode, are one node. A node and its O_PATH descriptor live until the
 /// kernel forgets its last lookup. Ids count up from 2 and are never reused, so a stale id cannot reach another file.
+/// Finding a node, which every request does, takes no lock; adding and forgetting are serialized.
 /// </summary>
 internal sealed class NodeTable : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<ulong, PassthroughNode> _nodes = [];
+    private readonly ConcurrentDictionary<ulong, PassthroughNode> _nodes = new();
     private readonly Dictionary<(ulong Device, ulong Inode), PassthroughNode> _byInode = [];
     private ulong _nextId = FileSystemIds.Root + 1;
 
@@ -21,7 +23,7 @@ internal sealed class NodeTable : IDisposable
         root.Lookups = 1;
         lock (_lock)
         {
-            _nodes.Add(root.Id, root);
+            _nodes[root.Id] = root;
             if (root.Fd >= 0)
             {
                 _byInode.Add((root.Device, root.Inode), root);
@@ -29,13 +31,7 @@ internal sealed class NodeTable : IDisposable
         }
     }
 
-    public PassthroughNode? Find(ulong node)
-    {
-        lock (_lock)
-        {
-            return _nodes.GetValueOrDefault(node);
-        }
-    }
+    public PassthroughNode? Find(ulong node) => _nodes.GetValueOrDefault(node);
 
     /// <summary>
     /// Counts one lookup of the inode <paramref name="fd"/> (an O_PATH descriptor, which this takes over) names: its
@@ -54,7 +50,7 @@ internal sealed class NodeTable : IDisposable
             else if (_nextId < FileSystemIds.FirstLayerNode)
             {
                 node = new PassthroughNode(_nextId++, fd, device, inode, isDirectory);
-                _nodes.Add(node.Id, node);
+                _nodes[node.Id] = node;
                 _byInode.Add((device, inode), node);
             }
 
@@ -86,7 +82,7 @@ internal sealed class NodeTable : IDisposable
             found.Lookups = found.Lookups > lookups ? found.Lookups - lookups : 0;
             if (found.Lookups == 0)
             {
-                _nodes.Remove(node);
+                _nodes.TryRemove(node, out _);
                 _byInode.Remove((found.Device, found.Inode));
                 dead = found;
             }

@@ -22,6 +22,11 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
 
         var fields = changes.Fields;
+        if ((fields & (AttributeFields.Mode | AttributeFields.Uid | AttributeFields.Gid)) != 0)
+        {
+            found.HasNoPrivileges = false;
+        }
+
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         ProcPath.Format(found.Fd, proc);
         var error = StatNode(found, out var current);

@@ -19,6 +19,7 @@ internal sealed unsafe partial class PassthroughFileSystem
             return error;
         }
 
+        InvalidatePrivileges(node);
         fixed (byte* p = path)
         fixed (byte* n = native)
         fixed (byte* v = value)
@@ -71,10 +72,20 @@ internal sealed unsafe partial class PassthroughFileSystem
             return error;
         }
 
+        InvalidatePrivileges(node);
         fixed (byte* p = path)
         fixed (byte* n = native)
         {
             return Check(symlink ? LRemoveXattr(p, n) : RemoveXattr(p, n));
+        }
+    }
+
+    // A capability may have been set (or an attribute the next check must see changed).
+    private void InvalidatePrivileges(ulong node)
+    {
+        if (_nodes.Find(node) is { } found)
+        {
+            found.HasNoPrivileges = false;
         }
     }
 

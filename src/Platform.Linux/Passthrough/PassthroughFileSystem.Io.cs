@@ -17,6 +17,7 @@ internal sealed unsafe partial class PassthroughFileSystem
             return Errno.ENOENT;
         }
 
+        found.HasNoPrivileges = false; // look again: the file may have changed behind the mount
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         ProcPath.Format(found.Fd, proc);
         var backingFlags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
@@ -66,9 +67,9 @@ internal sealed unsafe partial class PassthroughFileSystem
                 fd = OpenAt(directory.Fd, n, backingFlags, mode);
             }
 
-            if (fd >= 0)
+            if (fd >= 0 && ChownNew(context, directory, n) && HasSetId(mode))
             {
-                ChownNew(context, directory, n);
+                FChMod(fd, mode & 0xFFF);
             }
         }
 

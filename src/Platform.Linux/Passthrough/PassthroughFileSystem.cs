@@ -283,7 +283,11 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
                 return error;
             }
 
-            ChownNew(context, directory, n);
+            // Only mknod's nodes: directories keep their bits through a chown, and symlinks have none.
+            if (ChownNew(context, directory, n) && HasSetId(mode) && (mode & FileModes.TypeMask) is not (0 or FileModes.Directory))
+            {
+                FChModAt(directory.Fd, n, mode & 0xFFF, 0);
+            }
         }
 
         return Lookup(directory.Id, name, out entry);
@@ -322,15 +326,20 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     }
 
     // We run as root, so what we create is root's. Give it to the caller, as a local filesystem would; a set-group-id
-    // directory keeps handing down its own group.
-    private void ChownNew(in RequestContext context, PassthroughNode directory, byte* name)
+    // directory keeps handing down its own group. Returns whether the owner changed.
+    private bool ChownNew(in RequestContext context, PassthroughNode directory, byte* name)
     {
         if (!_runAsRoot || (context.Uid == 0 && context.Gid == 0))
         {
-            return;
+            return false;
         }
 
         var inheritGroup = StatNode(directory, out var parent) == Errno.Success && (parent.Mode & FileModes.SetGroupId) != 0;
-        FChOwnAt(directory.Fd, name, context.Uid, inheritGroup ? uint.MaxValue : context.Gid, AT_SYMLINK_NOFOLLOW);
+        return FChOwnAt(directory.Fd, name, context.Uid, inheritGroup ? uint.MaxValue : context.Gid, AT_SYMLINK_NOFOLLOW) == 0;
     }
+
+    // A chown clears the set-id bits of what is not a directory, even root's, so a file created with them for the
+    // caller is given them back after ChownNew. The kernel has already dropped a set-group-ID bit the caller may not
+    // have (mode_strip_sgid), so the mode asked for is the one to restore.
+    private static bool HasSetId(uint mode) => (mode & (SetUserId | FileModes.SetGroupId)) != 0;
 }

@@ -19,4 +19,11 @@ internal sealed class PassthroughNode(ulong id, int fd, ulong device, ulong inod
 
     /// <summary>Lookups the kernel holds; guarded by the node table's lock.</summary>
     public ulong Lookups { get; set; }
+
+    /// <summary>
+    /// Known to have no set-id bits and no file capabilities, so an unprivileged write has nothing to remove. Set by
+    /// <see cref="PassthroughFileSystem.RemovePrivileges"/>; cleared by anything that may give them back (an open,
+    /// which also notices changes made behind the mount; chmod, chown, setting or removing an attribute).
+    /// </summary>
+    public volatile bool HasNoPrivileges;
 }

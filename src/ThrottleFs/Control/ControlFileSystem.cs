@@ -87,6 +87,12 @@ internal sealed class ControlFileSystem : FileSystemDecorator
         return node != ControlDirectory.Node && changes.Fields == AttributeFields.Size && changes.Size == 0 ? Errno.Success : Errno.EPERM;
     }
 
+    public override Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed)
+    {
+        removed = false;
+        return ControlDirectory.Contains(node) ? Errno.Success : Inner.RemovePrivileges(context, node, out removed);
+    }
+
     public override Errno ReadLink(ulong node, Span<byte> target, out int length)
     {
         length = 0;

@@ -27,6 +27,9 @@ public abstract class FileSystemDecorator(IFileSystem inner) : IFileSystem
         Inner.SetAttributes(node, changes, out attributes);
 
     /// <inheritdoc/>
+    public virtual Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed) => Inner.RemovePrivileges(context, node, out removed);
+
+    /// <inheritdoc/>
     public virtual Errno ReadLink(ulong node, Span<byte> target, out int length) => Inner.ReadLink(node, target, out length);
 
     /// <inheritdoc/>

@@ -34,6 +34,15 @@ public interface IFileSystem
 
     Errno SetAttributes(ulong node, in AttributeChanges changes, out NodeAttributes attributes);
 
+    /// <summary>
+    /// Removes what a file must lose when a caller without the privilege to keep it (Linux: CAP_FSETID) writes or
+    /// truncates it: the set-user-ID bit, the set-group-ID bit where Linux drops it (the file has group execute, or
+    /// the caller is not in the file's group), and file capabilities. The platform asks before such a write or
+    /// truncation, as the kernel does (FUSE's kill_priv); it costs nothing once a file is known to have none.
+    /// <paramref name="removed"/> says whether anything went, so the platform can drop attributes it cached.
+    /// </summary>
+    Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed);
+
     /// <summary>Writes the link target into <paramref name="target"/> and returns its length.</summary>
     Errno ReadLink(ulong node, Span<byte> target, out int length);
 

@@ -34,6 +34,7 @@ public sealed class FileSystemDecoratorTests : IDisposable
             },
             [nameof(IFileSystem.GetAttributes)] = fs => Results(fs.GetAttributes(3, 55, out var attributes), attributes),
             [nameof(IFileSystem.SetAttributes)] = fs => Results(fs.SetAttributes(3, Changes, out var attributes), attributes),
+            [nameof(IFileSystem.RemovePrivileges)] = fs => Results(fs.RemovePrivileges(Context, 3, out var removed), removed),
             [nameof(IFileSystem.ReadLink)] = fs => Filled(() => (fs.ReadLink(3, _buffer, out var length), length)),
             [nameof(IFileSystem.MakeNode)] = fs => Results(fs.MakeNode(Context, 3, "node"u8, FileModes.RegularFile | 0x1A4, 0x801, out var entry), entry),
             [nameof(IFileSystem.MakeDirectory)] = fs => Results(fs.MakeDirectory(Context, 3, "dir"u8, 0x1ED, out var entry), entry),

@@ -144,6 +144,23 @@ internal sealed partial class InMemoryFileSystem : IFileSystem
         }
     }
 
+    /// <summary>Drops the set-user-ID and set-group-ID bits of a regular file (the double keeps no capabilities or groups).</summary>
+    public Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed)
+    {
+        removed = false;
+        lock (_lock)
+        {
+            if (!_known.TryGetValue(node, out var target))
+            {
+                return Errno.ENOENT;
+            }
+
+            removed = target.IsRegularFile && (target.Mode & 0xC00u) != 0;
+            target.Mode &= removed ? ~0xC00u : ~0u;
+            return Errno.Success;
+        }
+    }
+
     public Errno SetAttributes(ulong node, in AttributeChanges changes, out NodeAttributes attributes)
     {
         attributes = default;

@@ -46,6 +46,12 @@ internal sealed class RecordingFileSystem : IFileSystem
         return Record([node, changes]);
     }
 
+    public Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed)
+    {
+        removed = true;
+        return Record([context, node]);
+    }
+
     public Errno ReadLink(ulong node, Span<byte> target, out int length)
     {
         length = Fill(target, "target"u8);

@@ -15,6 +15,9 @@ internal static partial class Interop
         internal const long UTIME_NOW = (1L << 30) - 1;
         internal const long UTIME_OMIT = (1L << 30) - 2;
 
+        [LibraryImport(Libraries.Libc, EntryPoint = "fchmod", SetLastError = true)]
+        internal static partial int FChMod(int fd, uint mode);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "fchmodat", SetLastError = true)]
         internal static unsafe partial int FChModAt(int dirFd, byte* path, uint mode, int flags);
 
