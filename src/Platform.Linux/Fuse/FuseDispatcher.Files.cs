@@ -150,9 +150,10 @@ internal sealed partial class FuseDispatcher
     {
         Fh = file.Handle,
 
-        // Direct I/O sends every read and write to us, so the throttle sees them all; parallel direct writes let
-        // QEMU's aio=threads and fio's psync jobs write one file concurrently instead of one at a time.
-        OpenFlags = _options.DirectIo && file.DirectIo ? FuseProtocol.FopenDirectIo | FuseProtocol.FopenParallelDirectWrites : 0,
+        // Direct I/O sends every read and write to us, so the throttle sees them all (and a generated file is read
+        // afresh); parallel direct writes let QEMU's aio=threads and fio's psync jobs write one file concurrently
+        // instead of one at a time.
+        OpenFlags = _options.DirectIo || file.DirectIo ? FuseProtocol.FopenDirectIo | FuseProtocol.FopenParallelDirectWrites : 0,
     };
 
     // Replies now if the I/O is done; otherwise the workspace waits with the request and the reader takes another.

@@ -10,11 +10,13 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 /// </summary>
 internal sealed partial class FuseDispatcher
 {
+    // AUTO_INVAL_DATA: with --page-cache, a file changed behind the mount is read afresh once its new size or time is
+    // seen, not served stale from the cache.
     private const ulong WantedFlags =
-        FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.DoReaddirplus |
-        FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops | FuseProtocol.AbortError |
-        FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.HandleKillprivV2 | FuseProtocol.InitExt |
-        FuseProtocol.DirectIoAllowMmap;
+        FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.AutoInvalData |
+        FuseProtocol.DoReaddirplus | FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops |
+        FuseProtocol.AbortError | FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.HandleKillprivV2 |
+        FuseProtocol.InitExt | FuseProtocol.DirectIoAllowMmap;
 
     private bool Init(in FuseRequest request)
     {

@@ -17,6 +17,7 @@ internal static class FuseProtocol
     public const ulong AsyncRead = 1UL << 0;
     public const ulong AtomicOTrunc = 1UL << 3;
     public const ulong BigWrites = 1UL << 5;
+    public const ulong AutoInvalData = 1UL << 12;
     public const ulong DoReaddirplus = 1UL << 13;
     public const ulong ReaddirplusAuto = 1UL << 14;
     public const ulong AsyncDio = 1UL << 15;

@@ -196,7 +196,7 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
 
         _files.Set(handle, opened);
-        file = new OpenedFile(handle, DirectIo: true);
+        file = new OpenedFile(handle, DirectIo: false); // the mount decides (FuseOptions.DirectIo)
         return Errno.Success;
     }
 
