@@ -28,11 +28,16 @@ internal static unsafe class FuseMount
             : MountWithFusermount(source, mountPoint, $"{options},{string.Join(',', extraOptions)}".TrimEnd(','));
     }
 
-    /// <summary>Unmounts; a busy mount (or one whose daemon died) is detached lazily.</summary>
-    public static Errno Unmount(string mountPoint)
+    /// <summary>
+    /// Unmounts; a busy mount is detached lazily (<paramref name="detached"/>): gone from the tree, but served until
+    /// the files open on it are closed. fusermount3, for a normal user, always detaches.
+    /// </summary>
+    public static Errno Unmount(string mountPoint, out bool detached)
     {
+        detached = false;
         if (GetEUid() != 0)
         {
+            detached = true;
             return RunFusermount(["-u", "-z", "--", mountPoint]) == 0 ? Errno.Success : Errno.EPERM;
         }
 
@@ -42,7 +47,8 @@ internal static unsafe class FuseMount
         }
 
         var error = LastError;
-        return error == Errno.EBUSY && Umount2(mountPoint, MNT_DETACH) == 0 ? Errno.Success : error;
+        detached = error == Errno.EBUSY && Umount2(mountPoint, MNT_DETACH) == 0;
+        return detached ? Errno.Success : error;
     }
 
     /// <summary>Whether a filesystem is mounted exactly at <paramref name="path"/> (per /proc/self/mountinfo).</summary>

@@ -33,17 +33,25 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         var daemon = RunFiles.ReadPid(mountPoint);
-        var result = FuseMount.Unmount(mountPoint);
+        var result = FuseMount.Unmount(mountPoint, out var detached);
         if (result != Errno.Success)
         {
             error.WriteLine($"throttlefs: cannot unmount '{mountPoint}': {result}{(result == Errno.EPERM ? " (run as root or install fuse3)" : "")}.");
             return ExitCodes.Failure;
         }
 
-        // Let the daemon finish: when this returns, nothing of the mount is left running.
-        daemon?.WaitForExit(TimeSpan.FromSeconds(10));
-        error.WriteLine($"throttlefs: unmounted {mountPoint}");
-        return ExitCodes.Success;
+        // Let the daemon finish: when this says "unmounted", nothing of the mount is left running.
+        if (daemon is null || daemon.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            RunFiles.DeletePid(mountPoint); // a daemon killed before it could clear its own
+            error.WriteLine($"throttlefs: unmounted {mountPoint}");
+            return ExitCodes.Success;
+        }
+
+        error.WriteLine(detached
+            ? $"throttlefs: detached {mountPoint}, which was busy: files on it are still open, and its daemon (pid {daemon.Id}) serves them until they are closed."
+            : $"throttlefs: {mountPoint} is unmounted, but its daemon (pid {daemon.Id}) has not exited after 10 s; see its log, {RunFiles.Log(mountPoint)}.");
+        return ExitCodes.Failure;
     }
 
     private static bool TryChooseLayout(MountOptions options, out SourceLayout layout, out string? problem)
@@ -99,7 +107,7 @@ internal sealed class FuseMountHost : IMountHost
         using var session = new FuseSession(fd, stack.FileSystem, fuseOptions, Math.Clamp(Environment.ProcessorCount * 2, 4, 16));
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         session.Dispatcher.Initialized += () => ready.TrySetResult();
-        using var signals = ServerProcess.UnmountOnStopSignals(() => FuseMount.Unmount(options.MountPoint));
+        using var signals = ServerProcess.UnmountOnStopSignals(() => FuseMount.Unmount(options.MountPoint, out _));
         session.Start();
 
         if (Task.WaitAny(ready.Task, session.Stopped) == 0)
@@ -117,7 +125,7 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         session.Stopped.Wait();
-        File.Delete(RunFiles.Pid(options.MountPoint));
+        RunFiles.DeletePid(options.MountPoint);
         var unmounted = session.StopReason == Errno.ENODEV;
         if (unmounted)
         {

@@ -18,12 +18,20 @@ internal static class RunFiles
     public static void WritePid(string mountPoint) =>
         File.WriteAllText(Pid(mountPoint), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The process serving <paramref name="mountPoint"/>, when it is still running.</summary>
+    public static void DeletePid(string mountPoint) => File.Delete(Pid(mountPoint));
+
+    /// <summary>
+    /// The process serving <paramref name="mountPoint"/>, when it is still running: the pid file names it, and it is a
+    /// throttlefs process (a pid left by a killed daemon may belong to another program by now).
+    /// </summary>
     public static Process? ReadPid(string mountPoint)
     {
         try
         {
-            return int.TryParse(File.ReadAllText(Pid(mountPoint)), out var pid) ? Process.GetProcessById(pid) : null;
+            return int.TryParse(File.ReadAllText(Pid(mountPoint)), out var pid) &&
+                   File.ReadAllText($"/proc/{pid}/cmdline").Contains("throttlefs", StringComparison.Ordinal)
+                ? Process.GetProcessById(pid)
+                : null;
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
