@@ -3,9 +3,9 @@ using System.Numerics;
 namespace ThrottleFs.Qos;
 
 /// <summary>
-/// Counts waits in logarithmic bins (four per power of two, so a percentile is within 25% of the true value).
-/// Requests that did not wait only bump a counter; the bins are allocated on the first real wait, so an
-/// unthrottled member costs one long.
+/// Counts waits in logarithmic bins (four per power of two, so a percentile is within 25% of the true value, and
+/// never above the longest wait recorded). Requests that did not wait only bump a counter; the bins are allocated on
+/// the first real wait, so an unthrottled member costs one long.
 /// </summary>
 internal sealed class WaitHistogram
 {
@@ -13,6 +13,7 @@ internal sealed class WaitHistogram
     private const int SubBinBits = 2;
     private long _zero;
     private long _total;
+    private long _max;
     private long[]? _bins;
 
     public long Count => _total;
@@ -28,9 +29,13 @@ internal sealed class WaitHistogram
 
         _bins ??= new long[64 * SubBins];
         _bins[BinOf(waitNs)]++;
+        _max = Math.Max(_max, waitNs);
     }
 
-    /// <summary>The wait below which <paramref name="fraction"/> of recorded requests fall (upper bound of its bin).</summary>
+    /// <summary>
+    /// The wait below which <paramref name="fraction"/> of recorded requests fall: the upper bound of its bin, or the
+    /// longest wait when that is shorter (a bin's bound may lie beyond anything recorded in it).
+    /// </summary>
     public long Percentile(double fraction) => Percentile(fraction, 0);
 
     /// <summary>As <see cref="Percentile(double)"/>, counting <paramref name="moreZeros"/> unrecorded requests that did not wait.</summary>
@@ -55,11 +60,11 @@ internal sealed class WaitHistogram
             seen += _bins[bin];
             if (seen >= rank)
             {
-                return UpperBound(bin);
+                return Math.Min(UpperBound(bin), _max);
             }
         }
 
-        return UpperBound(_bins.Length - 1);
+        return _max;
     }
 
     private static int BinOf(long ns)
