@@ -69,7 +69,7 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
 
         if (_singleName is not null)
         {
-            return Encoding.UTF8.GetString(_singleName);
+            return PathText.Decode(_singleName);
         }
 
         // The O_PATH descriptor knows where its inode lives now, renames included.
@@ -88,7 +88,7 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
             return null;
         }
 
-        var absolute = Encoding.UTF8.GetString(target, 0, (int)length);
+        var absolute = PathText.Decode(target.AsSpan(0, (int)length));
         return absolute.StartsWith(Source, StringComparison.Ordinal) ? absolute[Source.Length..].TrimStart('/') : absolute;
     }
 

@@ -15,7 +15,8 @@ internal static class SetCommand
         {
             Description = "One control command, or '-' to read commands from standard input, one per line: " +
                           "file PATH SPEC | group NAME SPEC | mount SPEC | assign PATH GROUP | unassign PATH | " +
-                          "clear file PATH | clear group NAME | clear mount. PATH may be relative to the mount root or an absolute path inside the mount.",
+                          "clear file PATH | clear group NAME | clear mount. PATH may be relative to the mount root or an absolute path inside the mount; " +
+                          "a byte that is not UTF-8 is written \\xHH, a backslash \\\\ (as stats shows them).",
             Arity = ArgumentArity.OneOrMore,
         };
         var controlDirectory = new Option<string>("--control-directory")
@@ -28,13 +29,14 @@ internal static class SetCommand
             "set",
             "Change limits of a running mount, at once and for requests already waiting: " +
             "throttlefs set /mnt/vms file images/vm1.qcow2 iops-total=200. The change stays until cleared or unmounted " +
-            "(a config reload keeps it). Exit code 0: applied; 2: refused (the reason is printed; nothing changed); 1: not a ThrottleFs mount.")
+            "(a config reload keeps it). With '-', says exactly which lines were applied when one is refused. " +
+            "Exit code 0: applied; 2: refused (the reason is printed; the lines before it stay applied); 1: not a ThrottleFs mount.")
         {
             mountPoint, words, controlDirectory,
         };
         command.SetAction(result =>
         {
-            var point = Path.GetFullPath(result.GetValue(mountPoint)!);
+            var point = Path.TrimEndingDirectorySeparator(Path.GetFullPath(result.GetValue(mountPoint)!));
             if (!ControlFileFinder.TryFind(point, ControlFile.Control, result.GetValue(controlDirectory)!, out var control, out var problem))
             {
                 error.WriteLine($"throttlefs: {problem}");
@@ -42,42 +44,87 @@ internal static class SetCommand
             }
 
             var given = result.GetValue(words)!;
-            var text = given is ["-"] ? Console.In.ReadToEnd() : Line(given, point);
-            try
+            string[] lines;
+            if (given is ["-"])
             {
-                // One write: the daemon applies its lines in order and refuses the write at the first bad one.
-                using var stream = new FileStream(control, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None);
-                stream.Write(Encoding.UTF8.GetBytes(text.EndsWith('\n') ? text : text + "\n"));
-                output.WriteLine($"throttlefs: applied: {text.Trim()}");
-                return ExitCodes.Success;
+                lines = Console.In.ReadToEnd().Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Trim().Length > 0).ToArray();
             }
-            catch (UnauthorizedAccessException)
+            else if (TryLine(given, point, out var line, out problem))
             {
-                error.WriteLine($"throttlefs: only the mount's owner or root may change limits ({control}: permission denied).");
-                return ExitCodes.Failure;
+                lines = [line];
             }
-            catch (IOException e)
+            else
             {
-                var errors = Path.Combine(Path.GetDirectoryName(control)!, ControlFile.Errors.Name());
-                var reason = File.Exists(errors) ? LastEntry(File.ReadAllText(errors)) : e.Message;
-                error.WriteLine($"throttlefs: refused; nothing changed:\n{reason.TrimEnd()}");
+                error.WriteLine($"throttlefs: {problem}");
                 return ExitCodes.Usage;
             }
+
+            return Send(lines, control, output, error);
         });
         return command;
     }
 
-    // Words back into one line: quoted where they have blanks, and absolute paths inside the mount made relative.
-    private static string Line(string[] words, string mountPoint)
+    // One write a line: the daemon runs each line as it arrives and fails the write of the first it refuses, so the
+    // lines before it are known to be applied and those after it were never sent.
+    private static int Send(string[] lines, string control, TextWriter output, TextWriter error)
     {
-        var line = new StringBuilder();
-        foreach (var word in words)
+        var applied = 0;
+        try
         {
-            var relative = word.StartsWith(mountPoint + "/", StringComparison.Ordinal) ? word[(mountPoint.Length + 1)..] : word;
-            line.Append(line.Length == 0 ? "" : " ").Append(ControlCommand.Quote(relative));
+            using var stream = new FileStream(control, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None);
+            foreach (var line in lines)
+            {
+                stream.Write(Encoding.UTF8.GetBytes(line + "\n"));
+                applied++;
+            }
+        }
+        catch (UnauthorizedAccessException)
+        {
+            error.WriteLine($"throttlefs: only the mount's owner or root may change limits ({control}: permission denied).");
+            return ExitCodes.Failure;
+        }
+        catch (IOException e)
+        {
+            var errors = Path.Combine(Path.GetDirectoryName(control)!, ControlFile.Errors.Name());
+            var reason = File.Exists(errors) ? LastEntry(File.ReadAllText(errors)) : e.Message;
+            var skipped = lines.Length - applied - 1;
+            error.WriteLine(lines.Length == 1
+                ? $"throttlefs: refused; nothing changed:\n{reason.TrimEnd()}"
+                : $"throttlefs: applied {applied} of {lines.Length} lines; refused line {applied + 1}: {lines[applied].Trim()}\n{reason.TrimEnd()}" +
+                  (skipped > 0 ? $"\nthrottlefs: the {skipped} line(s) after it were not sent." : ""));
+            return ExitCodes.Usage;
         }
 
-        return line.ToString();
+        output.WriteLine(lines.Length == 1 ? $"throttlefs: applied: {lines[0].Trim()}" : $"throttlefs: applied {applied} lines");
+        return ExitCodes.Success;
+    }
+
+    // The words as one control line: quoted where they have blanks (a backslash stays an escape: \xHH, \\), and
+    // absolute paths inside the mount made relative. An absolute path outside it names no file of the mount.
+    private static bool TryLine(string[] words, string mountPoint, out string line, out string? problem)
+    {
+        var text = new StringBuilder();
+        foreach (var word in words)
+        {
+            var relative = word;
+            if (word.StartsWith('/'))
+            {
+                var full = Path.GetFullPath(word);
+                if (full != mountPoint && !full.StartsWith(mountPoint + "/", StringComparison.Ordinal))
+                {
+                    (line, problem) = ("", $"'{word}' is not inside the mount {mountPoint}; give a path inside it, or relative to its root.");
+                    return false;
+                }
+
+                relative = full == mountPoint ? "" : full[(mountPoint.Length + 1)..];
+            }
+
+            var quoted = relative.Length == 0 || relative.Any(char.IsWhiteSpace) || relative.Contains('"');
+            text.Append(text.Length == 0 ? "" : " ").Append(quoted ? "\"" + relative.Replace("\"", "\\\"") + "\"" : relative);
+        }
+
+        (line, problem) = (text.ToString(), null);
+        return true;
     }
 
     // errors holds entries that start at column 0 and continue indented; the newest is last.

@@ -210,7 +210,11 @@ internal static class StatsCommand
         {
             json = await ReadToEndAsync(path, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            return (null, $"cannot read '{path}': only the mount's owner and root may read its statistics, unless its config says \"control-readers\": \"everyone\".");
+        }
+        catch (IOException e)
         {
             return (null, $"cannot read '{path}': {e.Message}");
         }
@@ -226,7 +230,7 @@ internal static class StatsCommand
     }
 
     /// <summary>
-    /// Reads until end of file. A served control file may report any size (0, like /proc files), so neither
+    /// Reads until end of file. A served control file's size may be out of date by the time it is read, so neither
     /// <see cref="File.ReadAllBytes"/> (trusts a nonzero size) nor <see cref="Stream.CopyToAsync(Stream)"/> (reads a byte
     /// at a time from a seekable file that reports 0) will do.
     /// </summary>

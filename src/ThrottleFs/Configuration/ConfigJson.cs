@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
@@ -23,6 +24,7 @@ internal static class ConfigJson
             ["algorithm"] = settings.Algorithm == ThrottleAlgorithm.Token ? "token" : "leaky",
             ["on-change"] = settings.OnChange == LevelsOnChange.Reset ? "reset" : "keep",
             ["control-directory"] = settings.ControlDirectory,
+            ["control-readers"] = settings.ControlReaders == ControlReaders.Everyone ? "everyone" : "owner",
             ["logging"] = new JsonObject
             {
                 ["level"] = settings.Logging.Level.ToString(),
@@ -32,7 +34,7 @@ internal static class ConfigJson
             ["mount-limits"] = Limits(Effective(limits.Mount, settings)),
             ["groups"] = Object(limits.Groups.Select(group => (group.Key, (JsonNode)Limits(Effective(group.Value, settings))))),
             ["rules"] = new JsonArray([.. settings.Rules.Select(Rule)]),
-            ["files"] = Object(limits.Entries.Select(entry => (entry.Key, (JsonNode)File(entry.Value)))),
+            ["files"] = Object(limits.Entries.Select(entry => (PathText.Escape(entry.Key), (JsonNode)File(entry.Value)))),
         };
         return document.ToJsonString(Indented);
     }

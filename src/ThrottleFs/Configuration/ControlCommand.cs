@@ -1,4 +1,5 @@
 using System.Text;
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
@@ -16,7 +17,8 @@ namespace ThrottleFs.Configuration;
 /// clear group NAME        drop live changes to a group (a group only made live is removed)
 /// clear mount             drop live changes to the mount-wide limits
 /// </code>
-/// PATH is relative to the mount root; quote it ("my disk.img") when it has spaces.
+/// PATH is relative to the mount root; quote it ("my disk.img") when it has spaces; write a byte that is not UTF-8 as
+/// <c>\xHH</c> (<c>\xff.img</c>) and a backslash as <c>\\</c>, as statistics show them.
 /// </summary>
 internal abstract record ControlCommand
 {
@@ -26,6 +28,9 @@ internal abstract record ControlCommand
 
     /// <summary>The overrides with this command applied. Not yet validated against the config.</summary>
     public abstract RuntimeOverrides ApplyTo(RuntimeOverrides overrides);
+
+    /// <summary>What the command changes: one file's entry, one group, or (neither) the mount-wide limits.</summary>
+    public abstract ChangeScope Scope { get; }
 
     /// <summary>
     /// Parses one line. Returns null for a blank line or a <c>#</c> comment.
@@ -85,7 +90,8 @@ internal abstract record ControlCommand
 
     private static string ValidGroup(string name) => GroupName.IsValid(name) ? name : throw new FormatException(GroupName.Problem(name));
 
-    // Words separated by blanks; "double quotes" keep blanks in a word, backslash escapes a quote or backslash.
+    // Words separated by blanks; "double quotes" keep blanks in a word; \" is a quote, \\ a backslash and \xHH the byte HH
+    // (names that are not UTF-8), in quotes or not.
     private static List<string> Split(string line)
     {
         var words = new List<string>();
@@ -95,9 +101,11 @@ internal abstract record ControlCommand
         for (var i = 0; i < line.Length; i++)
         {
             var c = line[i];
-            if (c == '\\' && quoted && i + 1 < line.Length)
+            if (c == '\\' && i + 1 < line.Length && line[i + 1] is '"' or '\\')
             {
-                word.Append(line[++i]);
+                // \" is a quote in the word; \\ stays for PathText.Unescape, which also reads \xHH.
+                word.Append(line[++i] == '"' ? "\"" : "\\\\");
+                inWord = true;
             }
             else if (c == '"')
             {
@@ -108,7 +116,7 @@ internal abstract record ControlCommand
             {
                 if (inWord)
                 {
-                    words.Add(word.ToString());
+                    words.Add(PathText.Unescape(word.ToString()));
                     word.Clear();
                     inWord = false;
                 }
@@ -127,7 +135,7 @@ internal abstract record ControlCommand
 
         if (inWord)
         {
-            words.Add(word.ToString());
+            words.Add(PathText.Unescape(word.ToString()));
         }
 
         return words;
@@ -140,6 +148,9 @@ internal abstract record ControlCommand
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides.WithFile(Path, new FileEntry(Limits, null));
 
         /// <inheritdoc/>
+        public override ChangeScope Scope => new(File: Path);
+
+        /// <inheritdoc/>
         public override string ToString() => $"file {Quote(Path)} {Limits}";
     }
 
@@ -148,6 +159,9 @@ internal abstract record ControlCommand
     {
         /// <inheritdoc/>
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides.WithGroup(Name, Limits);
+
+        /// <inheritdoc/>
+        public override ChangeScope Scope => new(Group: Name);
 
         /// <inheritdoc/>
         public override string ToString() => $"group {Name} {Limits}";
@@ -160,6 +174,9 @@ internal abstract record ControlCommand
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides with { Mount = overrides.Mount.Then(Limits) };
 
         /// <inheritdoc/>
+        public override ChangeScope Scope => default;
+
+        /// <inheritdoc/>
         public override string ToString() => $"mount {Limits}";
     }
 
@@ -168,6 +185,9 @@ internal abstract record ControlCommand
     {
         /// <inheritdoc/>
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides.WithFile(Path, new FileEntry(ThrottleSpec.Empty, Group));
+
+        /// <inheritdoc/>
+        public override ChangeScope Scope => new(File: Path);
 
         /// <inheritdoc/>
         public override string ToString() => $"assign {Quote(Path)} {Group}";
@@ -180,6 +200,9 @@ internal abstract record ControlCommand
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides.WithFile(Path, new FileEntry(ThrottleSpec.Empty, ""));
 
         /// <inheritdoc/>
+        public override ChangeScope Scope => new(File: Path);
+
+        /// <inheritdoc/>
         public override string ToString() => $"unassign {Quote(Path)}";
     }
 
@@ -188,6 +211,9 @@ internal abstract record ControlCommand
     {
         /// <inheritdoc/>
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides with { Files = overrides.Files.Remove(Path) };
+
+        /// <inheritdoc/>
+        public override ChangeScope Scope => new(File: Path);
 
         /// <inheritdoc/>
         public override string ToString() => $"clear file {Quote(Path)}";
@@ -200,6 +226,9 @@ internal abstract record ControlCommand
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides with { Groups = overrides.Groups.Remove(Name) };
 
         /// <inheritdoc/>
+        public override ChangeScope Scope => new(Group: Name);
+
+        /// <inheritdoc/>
         public override string ToString() => $"clear group {Name}";
     }
 
@@ -210,11 +239,19 @@ internal abstract record ControlCommand
         public override RuntimeOverrides ApplyTo(RuntimeOverrides overrides) => overrides with { Mount = ThrottleSpec.Empty };
 
         /// <inheritdoc/>
+        public override ChangeScope Scope => default;
+
+        /// <inheritdoc/>
         public override string ToString() => "clear mount";
     }
 
-    /// <summary>A word as a control line must hold it: in double quotes when it has blanks or quotes.</summary>
-    public static string Quote(string path) => path.Any(char.IsWhiteSpace) || path.Contains('"')
-        ? "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
-        : path;
+    /// <summary>
+    /// A path as a control line holds it: <see cref="PathText.Escape"/>d (<c>\xHH</c> for a byte that is not UTF-8,
+    /// <c>\\</c> for a backslash), and in double quotes when it has blanks or quotes.
+    /// </summary>
+    public static string Quote(string path)
+    {
+        var escaped = PathText.Escape(path);
+        return escaped.Length == 0 || escaped.Any(char.IsWhiteSpace) || escaped.Contains('"') ? "\"" + escaped.Replace("\"", "\\\"") + "\"" : escaped;
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Serilog.Events;
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
@@ -15,7 +16,7 @@ namespace ThrottleFs.Configuration;
 internal sealed class SettingsReader
 {
     private static readonly string[] TopLevel =
-        ["algorithm", "on-change", "control-directory", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
+        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
 
     private readonly IConfigurationRoot _root;
     private readonly string _fileName;
@@ -79,6 +80,22 @@ internal sealed class SettingsReader
             }
         }
 
+        if (sections.TryGetValue("control-readers", out var readers))
+        {
+            switch ((readers.Value ?? "").ToLowerInvariant())
+            {
+                case "owner":
+                    settings = settings with { ControlReaders = ControlReaders.Owner };
+                    break;
+                case "everyone":
+                    settings = settings with { ControlReaders = ControlReaders.Everyone };
+                    break;
+                default:
+                    Error(readers.Path, $"'{readers.Value}' is not one of owner (the mount's owner and root; the default), everyone");
+                    break;
+            }
+        }
+
         if (sections.TryGetValue("logging", out var logging))
         {
             settings = settings with { Logging = Logging(logging) };
@@ -124,7 +141,7 @@ internal sealed class SettingsReader
                 try
                 {
                     var group = GroupOf(file);
-                    builder[MountPath.Normalize(file.Key)] = new FileEntry(Limits(file, GroupKeys), group);
+                    builder[MountPath.Normalize(PathText.Unescape(file.Key))] = new FileEntry(Limits(file, GroupKeys), group);
                 }
                 catch (FormatException e)
                 {

@@ -21,6 +21,9 @@ internal sealed record ThrottleFsSettings
     /// <summary>Name of the virtual control directory at the mount root.</summary>
     public string ControlDirectory { get; init; } = ControlDirectoryName.Default;
 
+    /// <summary>Who may read the control directory.</summary>
+    public ControlReaders ControlReaders { get; init; } = ControlReaders.Owner;
+
     /// <summary>Log level and file.</summary>
     public LoggingSettings Logging { get; init; } = LoggingSettings.Default;
 

@@ -1,38 +1,44 @@
 using System.Text;
+using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 
 namespace ThrottleFs.Control;
 
 /// <summary>
 /// The control directory's own nodes: the directory and its files, numbered from the start of the layers' range
-/// (<see cref="FileSystemIds.FirstLayerNode"/>), with attributes made up as /proc's are: size 0, since a file's content
-/// is generated when it is opened. Only <c>control</c> takes writes, from the mount's owner; everyone may read.
+/// (<see cref="FileSystemIds.FirstLayerNode"/>), with made-up attributes. A file's size is that of its content now, so
+/// tools that trust the size (cmp, cp) read all of it; what an open reads is rendered at the open, and may have grown
+/// since. Only <c>control</c> takes writes, from the mount's owner.
 /// </summary>
 internal sealed class ControlDirectory
 {
     /// <summary>The directory's node id.</summary>
     public const ulong Node = FileSystemIds.FirstLayerNode;
 
-    private const uint ReadWrite = 0x1A4; // 0644
-    private const uint ReadOnly = 0x124; // 0444
-    private const uint ReadAndSearch = 0x16D; // 0555
+    // Owner / everyone (control-readers): rw------- / rw-r--r--, r-------- / r--r--r--, r-x------ / r-xr-xr-x.
+    private const uint OwnerReadWrite = 0x180;
+    private const uint OwnerRead = 0x100;
+    private const uint OwnerReadAndSearch = 0x140;
+    private const uint AllRead = 0x124;
+    private const uint AllReadAndSearch = 0x16D;
 
     private static readonly byte[][] FileNames = [.. ControlFiles.All.Select(file => Encoding.UTF8.GetBytes(file.Name()))];
 
+    private readonly ControlPanel _panel;
     private readonly byte[] _name;
     private readonly uint _uid;
     private readonly uint _gid;
     private readonly long _created;
 
+    /// <param name="panel">What the files hold; its owner owns them.</param>
     /// <param name="name">The directory's name at the mount root.</param>
-    /// <param name="ownerUid">Who owns the control files: the mount's owner.</param>
-    /// <param name="ownerGid">The group they belong to.</param>
-    /// <param name="created">When the mount came up, the files' times.</param>
-    public ControlDirectory(string name, uint ownerUid, uint ownerGid, DateTimeOffset created)
+    /// <param name="ownerGid">The group the files belong to.</param>
+    public ControlDirectory(ControlPanel panel, string name, uint ownerGid)
     {
+        _panel = panel;
         _name = Encoding.UTF8.GetBytes(name);
-        (_uid, _gid) = (ownerUid, ownerGid);
-        _created = created.ToUnixTimeSeconds();
+        (_uid, _gid) = (panel.OwnerUid, ownerGid);
+        _created = panel.Policy.Time.GetUtcNow().ToUnixTimeSeconds();
     }
 
     /// <summary>The directory's entry at the mount root.</summary>
@@ -66,11 +72,11 @@ internal sealed class ControlDirectory
     /// <summary>The attributes of the directory or one of its files.</summary>
     public NodeAttributes Attributes(ulong node)
     {
-        var mode = node == Node ? FileModes.Directory | ReadAndSearch
-            : FileOf(node) == ControlFile.Control ? FileModes.RegularFile | ReadWrite
-            : FileModes.RegularFile | ReadOnly;
+        var everyone = _panel.Policy.Limits.Settings.ControlReaders == ControlReaders.Everyone;
+        var mode = node == Node ? FileModes.Directory | OwnerReadAndSearch | (everyone ? AllReadAndSearch : 0)
+            : FileModes.RegularFile | (FileOf(node) == ControlFile.Control ? OwnerReadWrite : OwnerRead) | (everyone ? AllRead : 0);
         return new NodeAttributes(
-            Inode: node, Size: 0, Blocks: 0,
+            Inode: node, Size: node == Node ? 0 : (ulong)_panel.Render(FileOf(node)).Length, Blocks: 0,
             AccessSeconds: _created, AccessNanoseconds: 0, ModifySeconds: _created, ModifyNanoseconds: 0, ChangeSeconds: _created, ChangeNanoseconds: 0,
             Mode: mode, Links: node == Node ? 2u : 1u, Uid: _uid, Gid: _gid, Rdev: 0, BlockSize: 4096);
     }

@@ -35,7 +35,7 @@ internal sealed class ControlFileSystem : FileSystemDecorator
         _panel = panel;
         _processes = processes;
         _name = directoryName;
-        _directory = new ControlDirectory(directoryName, panel.OwnerUid, ownerGid, panel.Policy.Time.GetUtcNow());
+        _directory = new ControlDirectory(panel, directoryName, ownerGid);
         _open = new OpenControlFiles(panel);
         _attributes = new ControlAttributes(inner, panel, processes);
     }
@@ -186,7 +186,7 @@ internal sealed class ControlFileSystem : FileSystemDecorator
             ? new(IoResult.Failed(Errno.EOPNOTSUPP)) // userspace falls back to read and write
             : Inner.CopyFileRangeAsync(handleIn, offsetIn, handleOut, offsetOut, length, cancellationToken);
 
-    public override Errno Flush(ulong handle) => OpenControlFiles.Owns(handle) ? Errno.Success : Inner.Flush(handle);
+    public override Errno Flush(ulong handle) => OpenControlFiles.Owns(handle) ? _open.Flush(handle) : Inner.Flush(handle);
 
     public override Errno Release(ulong handle) => OpenControlFiles.Owns(handle) ? _open.Release(handle) : Inner.Release(handle);
 

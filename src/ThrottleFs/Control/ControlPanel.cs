@@ -1,6 +1,7 @@
 using System.Text;
 using Serilog;
 using ThrottleFs.Configuration;
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
 using ThrottleFs.Throttling;
@@ -57,7 +58,7 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
             {
                 var rest = lines.Skip(i + 1).Count(l => l.Trim().Length > 0);
                 var reasons = rest == 0 ? e.Errors : [.. e.Errors, $"{rest} line(s) after it were not applied"];
-                Refuse($"control line '{line.Trim()}'", who, reasons);
+                Refuse($"control line '{PathText.Escape(line.Trim())}'", who, reasons);
                 return false;
             }
         }
@@ -113,7 +114,7 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
         }
         catch (Exception e) when (e is ConfigException or ThrottleConfigException)
         {
-            Refuse($"user.throttlefs.limits '{spec}' on {path}", who, e is ConfigException c ? c.Errors : ((ThrottleConfigException)e).Errors);
+            Refuse($"user.throttlefs.limits '{PathText.Escape(spec)}' on {PathText.Escape(path)}", who, e is ConfigException c ? c.Errors : ((ThrottleConfigException)e).Errors);
             return false;
         }
     }

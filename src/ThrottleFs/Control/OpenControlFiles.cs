@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
+using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 
 namespace ThrottleFs.Control;
@@ -7,10 +8,16 @@ namespace ThrottleFs.Control;
 /// <summary>
 /// The control files and directory listings open now, by handle, numbered from the start of the layers' range
 /// (<see cref="FileSystemIds.FirstLayerHandle"/>). A reader sees the content rendered when it opened the file, one
-/// consistent snapshot however it reads; what a writer writes to <c>control</c> is run line by line.
+/// consistent snapshot however it reads. A writer's bytes are a stream of lines: each complete line is run as it
+/// arrives, however the writes cut them (cat writes 128 KiB at a time, the kernel splits large writes), and a last
+/// line without its newline runs when the file is closed. The first refused line fails its write and every later
+/// one on the same handle, so nothing after it runs.
 /// </summary>
 internal sealed class OpenControlFiles(ControlPanel panel)
 {
+    /// <summary>The longest line taken: commands are short, and a path is at most 4 KiB.</summary>
+    public const int MaxLine = 64 * 1024;
+
     private readonly ConcurrentDictionary<ulong, OpenControlFile> _open = new();
     private long _opened;
 
@@ -46,11 +53,81 @@ internal sealed class OpenControlFiles(ControlPanel panel)
             return IoResult.Failed(Errno.EBADF); // as write(2) on a descriptor not open for writing
         }
 
-        // Each write is a batch of whole lines: shells and `throttlefs set` write a command and its newline at once.
-        return panel.Execute(Encoding.UTF8.GetString(source), open.Who) ? IoResult.Done(source.Length) : IoResult.Failed(Errno.EINVAL);
+        lock (open)
+        {
+            if (open.Refused)
+            {
+                return IoResult.Failed(Errno.EINVAL);
+            }
+
+            open.Pending.Write(source);
+            var end = open.Pending.WrittenSpan.LastIndexOf((byte)'\n');
+            if (end < 0)
+            {
+                return open.Pending.WrittenCount <= MaxLine ? IoResult.Done(source.Length) : RefuseOverlong(open);
+            }
+
+            var lines = PathText.Decode(open.Pending.WrittenSpan[..(end + 1)]);
+            var rest = open.Pending.WrittenSpan[(end + 1)..].ToArray();
+            open.Pending.Clear();
+            open.Pending.Write(rest);
+            return Run(open, lines) ? IoResult.Done(source.Length) : IoResult.Failed(Errno.EINVAL);
+        }
     }
 
-    public Errno Release(ulong handle) => _open.TryRemove(handle, out _) ? Errno.Success : Errno.EBADF;
+    /// <summary>A close: runs a last line written without its newline; EINVAL (close(2) reports it) when it is refused.</summary>
+    public Errno Flush(ulong handle)
+    {
+        if (!_open.TryGetValue(handle, out var open) || !open.Writing)
+        {
+            return Errno.Success;
+        }
 
-    private sealed record OpenControlFile(ControlFile? File, bool Writing, byte[] Content, string Who);
+        lock (open)
+        {
+            if (open.Pending.WrittenCount == 0 || open.Refused)
+            {
+                return Errno.Success;
+            }
+
+            var line = PathText.Decode(open.Pending.WrittenSpan);
+            open.Pending.Clear();
+            return Run(open, line) ? Errno.Success : Errno.EINVAL;
+        }
+    }
+
+    public Errno Release(ulong handle)
+    {
+        Flush(handle); // a close without a flush: the line still runs, and a refusal is in the errors file
+        return _open.TryRemove(handle, out _) ? Errno.Success : Errno.EBADF;
+    }
+
+    private bool Run(OpenControlFile open, string lines)
+    {
+        open.Refused = !panel.Execute(lines, open.Who);
+        return !open.Refused;
+    }
+
+    private IoResult RefuseOverlong(OpenControlFile open)
+    {
+        panel.Refuse($"a control line of more than {MaxLine} bytes", open.Who, [$"a command is one short line ({ControlCommand.Usage})"]);
+        open.Refused = true;
+        return IoResult.Failed(Errno.EINVAL);
+    }
+
+    // Guarded by locking the instance: one writer's lines run in order.
+    private sealed class OpenControlFile(ControlFile? file, bool writing, byte[] content, string who)
+    {
+        public ControlFile? File { get; } = file;
+
+        public bool Writing { get; } = writing;
+
+        public byte[] Content { get; } = content;
+
+        public string Who { get; } = who;
+
+        public ArrayBufferWriter<byte> Pending { get; } = new();
+
+        public bool Refused { get; set; }
+    }
 }

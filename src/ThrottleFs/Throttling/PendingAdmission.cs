@@ -36,7 +36,7 @@ internal readonly record struct PendingAdmission(ValueTask Admission, FileThrott
         {
             policy.Log.Debug(
                 "{Path}: {Direction} of {Bytes} bytes waited {Milliseconds:F1} ms ({Result})",
-                Throttle.Path, Direction == ThrottleDirection.Read ? "read" : "write", Bytes, waited.TotalMilliseconds, error == Errno.Success ? "admitted" : error.ToString());
+                PathText.Escape(Throttle.Path), Direction == ThrottleDirection.Read ? "read" : "write", Bytes, waited.TotalMilliseconds, error == Errno.Success ? "admitted" : error.ToString());
         }
 
         return error;

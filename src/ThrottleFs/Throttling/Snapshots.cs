@@ -1,3 +1,4 @@
+using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
 
@@ -15,11 +16,11 @@ internal static class Snapshots
             Direction(statistics.Read),
             Direction(statistics.Write),
             Buckets(statistics.Buckets),
-            statistics.Members.Select(member => member.Name).Order(StringComparer.Ordinal).ToList());
+            statistics.Members.Select(member => PathText.Escape(member.Name)).Order(StringComparer.Ordinal).ToList());
     }
 
     public static FileStatistics File(FileThrottle file) => new(
-        file.Path,
+        PathText.Escape(file.Path),
         file.Opens,
         file.Own is { } own ? Spec(own.Config) : "",
         file.Group?.Name,

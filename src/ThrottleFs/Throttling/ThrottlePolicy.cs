@@ -57,7 +57,24 @@ internal sealed class ThrottlePolicy : IDisposable
     {
         lock (_lock)
         {
-            Replace(EffectiveLimits.Resolve(_limits.Settings, command.ApplyTo(_limits.Overrides)));
+            var next = _limits.Apply(command);
+            Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
+            switch (command.Scope)
+            {
+                case { File: { } path }:
+                    if (_files.TryGetValue(path, out var file))
+                    {
+                        ConfigureUnsynchronized(file);
+                    }
+
+                    break;
+                case { Group: { } name }:
+                    SyncGroupUnsynchronized(name);
+                    break;
+                default:
+                    Mount.Reconfigure(next.Mount);
+                    break;
+            }
         }
 
         _log.Information("Limits changed by {Who}: {Command}", who, command.ToString());
@@ -193,16 +210,31 @@ internal sealed class ThrottlePolicy : IDisposable
 
     private void SyncGroupsUnsynchronized()
     {
-        foreach (var (name, config) in _limits.Groups)
+        foreach (var name in _limits.Groups.Keys)
         {
-            if (_groups.TryGetValue(name, out var group))
+            SyncGroupUnsynchronized(name);
+        }
+    }
+
+    // One group's object in step with its limits: created, reconfigured, or (once nothing may name it) removed.
+    private void SyncGroupUnsynchronized(string name)
+    {
+        var exists = _groups.TryGetValue(name, out var group);
+        if (!_limits.Groups.TryGetValue(name, out var config))
+        {
+            if (exists)
             {
-                group.Reconfigure(config);
+                _groups.Remove(name);
+                group!.Dispose();
             }
-            else
-            {
-                _groups.Add(name, new ThrottleGroup(name, config, _time));
-            }
+        }
+        else if (exists)
+        {
+            group!.Reconfigure(config);
+        }
+        else
+        {
+            _groups.Add(name, new ThrottleGroup(name, config, _time));
         }
     }
 

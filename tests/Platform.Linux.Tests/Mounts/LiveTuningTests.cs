@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ThrottleFs.Platform.Linux.Tests.Mounts.Control;
 
 namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 

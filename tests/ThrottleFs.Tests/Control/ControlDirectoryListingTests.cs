@@ -10,9 +10,9 @@ namespace ThrottleFs.Tests.Control;
 /// </summary>
 public sealed class ControlDirectoryListingTests : IDisposable
 {
-    private const uint ReadWrite = 0x1A4; // 0644
-    private const uint ReadOnly = 0x124; // 0444
-    private const uint ReadAndSearch = 0x16D; // 0555
+    private const uint ReadWrite = 0x180; // 0600: by default only the owner (and root) may read the control files
+    private const uint ReadOnly = 0x100; // 0400
+    private const uint ReadAndSearch = 0x140; // 0500
 
     private readonly ControlledFiles _stack = new();
 
@@ -37,7 +37,7 @@ public sealed class ControlDirectoryListingTests : IDisposable
     }
 
     [Fact]
-    public void TheControlDirectory_ListsItsFourFiles_ReadableByAll_AndOnlyControlWritable()
+    public void TheControlDirectory_ListsItsFourFiles_ReadableByTheOwner_AndOnlyControlWritable_WithTheSizeOfTheirContent()
     {
         Assert.Equal(Errno.Success, _stack.Files.OpenDirectory(_stack.Lookup(ControlName), out var directory));
         Assert.False(FileSystemIds.IsFileSystemHandle(directory.Handle));
@@ -50,10 +50,21 @@ public sealed class ControlDirectoryListingTests : IDisposable
         foreach (var (name, mode) in new[] { ("control", ReadWrite), ("errors", ReadOnly), ("stats", ReadOnly), ("metrics", ReadOnly) })
         {
             var attributes = _stack.Attributes($"{ControlName}/{name}");
-            Assert.Equal((FileModes.RegularFile | mode, OwnerUid, OwnerGid, 0ul), (attributes.Mode, attributes.Uid, attributes.Gid, attributes.Size));
+            Assert.Equal((FileModes.RegularFile | mode, OwnerUid, OwnerGid), (attributes.Mode, attributes.Uid, attributes.Gid));
+            Assert.Equal((ulong)_stack.Panel.Render(Enum.Parse<ThrottleFs.Control.ControlFile>(name, ignoreCase: true)).Length, attributes.Size);
             var listed = listing.Single(e => e.Name == name);
             Assert.Equal((_stack.Lookup($"{ControlName}/{name}"), attributes), (listed.Entry.Node, listed.Entry.Attributes));
         }
+    }
+
+    [Fact]
+    public void WithControlReadersEveryone_EveryUserMayReadTheControlFiles()
+    {
+        using var stack = new ControlledFiles(readers: ThrottleFs.Configuration.ControlReaders.Everyone);
+
+        Assert.Equal(FileModes.Directory | 0x16Du, stack.Attributes(ControlName).Mode); // 0555
+        Assert.Equal(FileModes.RegularFile | 0x1A4u, stack.Attributes($"{ControlName}/control").Mode); // 0644: writes stay the owner's
+        Assert.Equal(FileModes.RegularFile | 0x124u, stack.Attributes($"{ControlName}/stats").Mode); // 0444
     }
 
     [Fact]

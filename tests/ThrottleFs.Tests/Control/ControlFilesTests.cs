@@ -144,7 +144,7 @@ public sealed class ControlFilesTests : IDisposable
         AttributeChanges Change(AttributeFields fields, long size = 0) => new(fields, 0x1FF, 0, 0, size, 0, 0, 0, 0, null);
 
         Assert.Equal(Errno.Success, _stack.Files.SetAttributes(control, Change(AttributeFields.Size), out var attributes));
-        Assert.Equal(FileModes.RegularFile | 0x1A4, attributes.Mode);
+        Assert.Equal(FileModes.RegularFile | 0x180, attributes.Mode); // 0600: control-readers owner, the default
         Assert.Equal(Errno.EPERM, _stack.Files.SetAttributes(control, Change(AttributeFields.Size, size: 5), out _));
         Assert.Equal(Errno.EPERM, _stack.Files.SetAttributes(control, Change(AttributeFields.Mode), out _));
         Assert.Equal(Errno.EPERM, _stack.Files.SetAttributes(_stack.Lookup(ControlName), Change(AttributeFields.Size), out _));

@@ -25,10 +25,11 @@ internal sealed class ControlledFiles : IDisposable
     public static readonly RequestContext Other = new(1001, 1001, 777);
 
     /// <param name="throttled">Whether the throttle layer sits between the control layer and the backing filesystem.</param>
-    public ControlledFiles(bool throttled = true)
+    /// <param name="readers">Who may read the control directory (config <c>control-readers</c>).</param>
+    public ControlledFiles(bool throttled = true, ControlReaders readers = ControlReaders.Owner)
     {
         Backing = new InMemoryFileSystem(Clock, OwnerUid, OwnerGid);
-        Policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=100") }, Clock);
+        Policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=100"), ControlReaders = readers }, Clock);
         Panel = new ControlPanel(Policy, Serilog.Core.Logger.None, OwnerUid);
         var inner = throttled ? new ThrottledFileSystem(Backing, Policy) : (IFileSystem)Backing;
         Files = new ControlFileSystem(inner, Panel, ControlName, OwnerGid, new FixedProcessNames("bash"));

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ThrottleFs.Platform.Linux.Tests.Mounts;
+namespace ThrottleFs.Platform.Linux.Tests.Mounts.Control;
 
 /// <summary>The control directory and per-file attributes through a real mount, as a user's shell reaches them.</summary>
 public sealed class ControlDirectoryTests
@@ -18,8 +18,8 @@ public sealed class ControlDirectoryTests
         Assert.False(Directory.Exists(mount.OnBacking(".throttlefs")));
 
         var ls = Tool.Run("ls", "-la", Path.Combine(mount.Point, ".throttlefs"));
-        Assert.Contains("-rw-r--r--", ls.Output.Split('\n').Single(line => line.EndsWith(" control", StringComparison.Ordinal)));
-        Assert.Contains("-r--r--r--", ls.Output.Split('\n').Single(line => line.EndsWith(" stats", StringComparison.Ordinal)));
+        Assert.Contains("-rw-------", ls.Output.Split('\n').Single(line => line.EndsWith(" control", StringComparison.Ordinal)));
+        Assert.Contains("-r--------", ls.Output.Split('\n').Single(line => line.EndsWith(" stats", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -134,12 +134,34 @@ public sealed class ControlDirectoryTests
         var write = AsNobody("sh", "-c", $"echo 'mount bps-total=1M' > {mount.Control("control")}");
         Assert.Contains("Permission denied", write.Error);
         var read = AsNobody("cat", mount.Control("stats"));
-        Assert.Equal(0, read.ExitCode); // reading is for everyone
+        Assert.Contains("Permission denied", read.Error); // the statistics name files others may not be allowed to see: owner and root only
 
         var setfattr = AsNobody("setfattr", "-n", "user.throttlefs.limits", "-v", "iops-total=1000000", mount.OnMount("shared.img"));
         Assert.Contains("Permission denied", setfattr.Error);
         Assert.False(Effective(mount).GetProperty("mount-limits").EnumerateObject().Any());
         Assert.False(Effective(mount).GetProperty("files").EnumerateObject().Any());
+    }
+
+    [Fact]
+    public void WithControlReadersEveryone_OtherUsersReadTheStatistics_ButStillCannotChangeLimits()
+    {
+        using var mount = MountedFileSystem.Start("--set", "control-readers=everyone");
+        File.SetUnixFileMode(mount.Root, (UnixFileMode)0b111_101_101);
+
+        var stats = AsNobody("sh", "-c", $"cat {mount.Control("stats")} >/dev/null && ls {Path.GetDirectoryName(mount.Control("stats"))}");
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Contains("metrics", stats.Output);
+        Assert.Contains("Permission denied", AsNobody("sh", "-c", $"echo 'mount bps-total=1M' > {mount.Control("control")}").Error);
+    }
+
+    [Fact]
+    public void ControlFiles_ReportTheSizeOfTheirContent_SoToolsThatTrustItReadItAll()
+    {
+        using var mount = MountedFileSystem.Start();
+        var size = new FileInfo(mount.Control("control")).Length;
+        Assert.True(size > 0);
+        Assert.Equal(size, File.ReadAllBytes(mount.Control("control")).Length); // File.ReadAllBytes reads st_size bytes
+        Assert.Equal(0, Tool.Run("cmp", mount.Control("control"), mount.Control("control")).ExitCode);
     }
 
     [Fact]
