@@ -68,7 +68,7 @@ public sealed class DiskFullTests : IDisposable
 
         Assert.Equal(0, closed);
 
-        FaultProbe.AssertAlive(mount, mount.OnMount("existing.bin"), pageCache);
+        FaultProbe.AssertAlive(mount, mount.OnMount("existing.bin"));
         Assert.Equal(Errno.Success, FaultProbe.StatError(mount.OnMount("fill.bin")));
         Assert.Equal(existing, SHA256.HashData(FaultProbe.ReadFile(mount.OnMount("existing.bin"))));
 
@@ -80,7 +80,7 @@ public sealed class DiskFullTests : IDisposable
         Assert.Equal(after, File.ReadAllBytes(Path.Combine(_disk, "after.bin")));
         Assert.Equal(existing, SHA256.HashData(File.ReadAllBytes(Path.Combine(_disk, "existing.bin"))));
 
-        FaultProbe.AssertAlive(mount, mount.OnMount("after.bin"), pageCache);
+        FaultProbe.AssertAlive(mount, mount.OnMount("after.bin"));
         FaultProbe.AssertUnmounts(mount);
     }
 

@@ -184,20 +184,12 @@ internal static unsafe class FaultProbe
     /// JSON, and so does the <c>user.throttlefs.stats</c> attribute of <paramref name="file"/> (a path on the mount)
     /// when one is given.
     /// </summary>
-    /// <param name="pageCache">
-    /// The mount runs with --page-cache, where <c>.throttlefs/stats</c> reads empty (the bug
-    /// <see cref="ControlFilesUnderPageCacheTests"/> shows): only the attribute is read then, so give a file.
-    /// </param>
-    public static void AssertAlive(MountedFileSystem mount, string? file = null, bool pageCache = false)
+    public static void AssertAlive(MountedFileSystem mount, string? file = null)
     {
         using var daemon = Daemon(mount.Point);
         Assert.False(daemon.HasExited, "the daemon has exited");
         Assert.Equal(Errno.Success, StatError(mount.Point));
-        Assert.True(file is not null || !pageCache, "a --page-cache mount is probed through a file's attribute");
-        if (!pageCache)
-        {
-            AssertStatistics(File.ReadAllText(mount.Control("stats")), "uptimeSeconds");
-        }
+        AssertStatistics(File.ReadAllText(mount.Control("stats")), "uptimeSeconds");
 
         if (file is not null)
         {

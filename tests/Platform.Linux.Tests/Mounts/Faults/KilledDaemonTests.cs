@@ -53,13 +53,14 @@ public sealed class KilledDaemonTests
         // The mount point is stale until unmount clears it.
         Assert.Equal(Errno.ENOTCONN, FaultProbe.StatError(mount.Point));
         FaultProbe.AssertUnmounts(mount);
+        Assert.False(File.Exists(FaultProbe.PidFile(mount.Point)), "the killed daemon's pid file is left behind");
 
         // The same point mounts again over the same backing directory, and serves the blocks fsync acknowledged.
         using var again = MountedFileSystem.Mount(Path.Combine(mount.Root, "again"), mount.Backing, mount.Point, arguments);
         AssertBlocksIntact(again.OnMount("blocks.bin"), blockSize, expected, acknowledged.Count);
         File.WriteAllText(again.OnMount("after.txt"), "written after the remount");
         Assert.Equal("written after the remount", File.ReadAllText(again.OnBacking("after.txt")));
-        FaultProbe.AssertAlive(again, again.OnMount("blocks.bin"), pageCache);
+        FaultProbe.AssertAlive(again, again.OnMount("blocks.bin"));
         FaultProbe.AssertUnmounts(again);
     }
 
