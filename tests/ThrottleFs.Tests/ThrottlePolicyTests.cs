@@ -25,6 +25,25 @@ public sealed class ThrottlePolicyTests : IDisposable
     public void Dispose() => _policy.Dispose();
 
     [Fact]
+    public void MountLimitsSetLive_ReachFilesAlreadyOpen_AndClearingThemFreesThem()
+    {
+        // A file's own iops-total=100 allows 1011 reads in 10 s; a live mount limit of 20 IOPS (bucket 2, so 3 at
+        // once then one every 50 ms: 3 + 200 = 203 in 10 s) must bind a file that was open before it was set.
+        var file = _policy.Open("vm1.img");
+        _policy.Apply(ControlCommand.Parse("mount iops-total=20")!, "test");
+        var load = Reads(file);
+        Workload.Run(_clock, TimeSpan.FromSeconds(10), Step, load);
+        Assert.InRange(load.Admitted, 200, 206);
+
+        _policy.Apply(ControlCommand.Parse("clear mount")!, "test");
+        var atTen = load.Admitted;
+        Workload.Run(_clock, TimeSpan.FromSeconds(20), Step, load);
+        // Its own 100 IOPS again (1011 in 10 s), plus the 64 reads the mount layer held: a layer a file leaves lets
+        // its waiting requests go, as QEMU drains a member that leaves its group.
+        Assert.InRange(load.Admitted - atTen, 1011 + 64 - 3, 1011 + 64 + 3);
+    }
+
+    [Fact]
     public void LoweringALimit_SlowsRequestsAlreadyWaiting_FromTheNextTimerOn()
     {
         var file = _policy.Open("vm1.img");

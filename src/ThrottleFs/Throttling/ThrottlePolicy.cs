@@ -72,7 +72,18 @@ internal sealed class ThrottlePolicy : IDisposable
                     SyncGroupUnsynchronized(name);
                     break;
                 default:
+                    // Files leave an unlimited mount layer out of their chains: when it gains or loses its limits,
+                    // every chain changes.
+                    var switched = Mount.Config.IsEnabled != next.Mount.IsEnabled;
                     Mount.Reconfigure(next.Mount);
+                    if (switched)
+                    {
+                        foreach (var each in _files.Values)
+                        {
+                            ConfigureUnsynchronized(each);
+                        }
+                    }
+
                     break;
             }
         }
