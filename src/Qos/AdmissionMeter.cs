@@ -8,7 +8,14 @@ namespace ThrottleFs.Qos;
 /// </summary>
 public sealed class AdmissionMeter
 {
-    private readonly Direction[] _directions = [new(), new()];
+    private PerDirection<Direction> _directions;
+
+    /// <summary>A meter with nothing counted yet.</summary>
+    public AdmissionMeter()
+    {
+        _directions[0] = new Direction();
+        _directions[1] = new Direction();
+    }
 
     /// <summary>Records a request that every layer admitted without waiting.</summary>
     public void RecordImmediate(ThrottleDirection direction, long bytes)
@@ -33,10 +40,8 @@ public sealed class AdmissionMeter
 
         lock (counters)
         {
-            counters.Waits.Record(waitNs);
-            counters.Throttled++;
+            counters.Record(waitNs);
             counters.TotalWaitNs += waitNs;
-            counters.MaxWaitNs = Math.Max(counters.MaxWaitNs, waitNs);
         }
 
         Interlocked.Increment(ref counters.Ops);
@@ -51,32 +56,30 @@ public sealed class AdmissionMeter
         {
             var ops = Volatile.Read(ref counters.Ops);
 
-            // Requests admitted at once never touched the histogram: they are its zeros.
-            var zeros = Math.Max(ops - counters.Throttled, 0);
+            // Only requests that waited are in the histogram; those admitted at once are its zeros.
+            var zeros = Math.Max(ops - counters.Count, 0);
             return new DirectionStatistics(
                 ops,
                 Volatile.Read(ref counters.Bytes),
-                counters.Throttled,
+                counters.Count,
                 FromNs(counters.TotalWaitNs),
-                FromNs(counters.MaxWaitNs),
-                FromNs(counters.Waits.Percentile(0.50, zeros)),
-                FromNs(counters.Waits.Percentile(0.90, zeros)),
-                FromNs(counters.Waits.Percentile(0.99, zeros)),
+                FromNs(counters.Max),
+                FromNs(counters.Percentile(0.50, zeros)),
+                FromNs(counters.Percentile(0.90, zeros)),
+                FromNs(counters.Percentile(0.99, zeros)),
                 Math.Max(Volatile.Read(ref counters.Queued), 0));
         }
     }
 
     private static TimeSpan FromNs(long ns) => TimeSpan.FromTicks(ns / 100);
 
-    // Fields, so they can be passed by reference to Interlocked.
-    private sealed class Direction
+    // The waits of one direction (the requests that waited: their count, longest and distribution, under the lock),
+    // with the rest as fields, so they can be passed by reference to Interlocked.
+    private sealed class Direction : WaitHistogram
     {
-        public readonly WaitHistogram Waits = new();
         public long Ops;
         public long Bytes;
         public int Queued;
-        public long Throttled;
         public long TotalWaitNs;
-        public long MaxWaitNs;
     }
 }

@@ -1,9 +1,14 @@
 namespace ThrottleFs.Qos;
 
-/// <summary>Running counters for one direction of a group or member. Updated under the group's lock.</summary>
-internal sealed class DirectionCounters
+/// <summary>
+/// Running counters for one direction of a group or member. Updated under the group's lock. Members count requests
+/// but keep no wait percentiles (the group keeps those for all of them, and a file's end-to-end waits are in its
+/// <see cref="AdmissionMeter"/>), so a member costs a few longs, not a histogram.
+/// </summary>
+/// <param name="percentiles">Whether to keep the waits' distribution; without it the percentiles read 0.</param>
+internal sealed class DirectionCounters(bool percentiles = true)
 {
-    private readonly WaitHistogram _waits = new();
+    private readonly WaitHistogram? _waits = percentiles ? new() : null;
     private long _ops;
     private long _bytes;
     private long _throttled;
@@ -24,7 +29,7 @@ internal sealed class DirectionCounters
             _maxWaitNs = Math.Max(_maxWaitNs, waitNs);
         }
 
-        _waits.Record(waitNs);
+        _waits?.Record(waitNs);
     }
 
     public DirectionStatistics Snapshot() => new(
@@ -33,9 +38,9 @@ internal sealed class DirectionCounters
         _throttled,
         FromNs(_totalWaitNs),
         FromNs(_maxWaitNs),
-        FromNs(_waits.Percentile(0.50)),
-        FromNs(_waits.Percentile(0.90)),
-        FromNs(_waits.Percentile(0.99)),
+        FromNs(_waits?.Percentile(0.50) ?? 0),
+        FromNs(_waits?.Percentile(0.90) ?? 0),
+        FromNs(_waits?.Percentile(0.99) ?? 0),
         Queued);
 
     private static TimeSpan FromNs(long ns) => TimeSpan.FromTicks(ns / 100);

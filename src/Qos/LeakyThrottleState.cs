@@ -7,31 +7,26 @@ namespace ThrottleFs.Qos;
 /// </summary>
 internal sealed class LeakyThrottleState : ThrottleState
 {
-    private readonly LeakyBucket[] _buckets = new LeakyBucket[BucketKinds.Count];
+    // Only enabled buckets are kept, leaked, checked and charged: a disabled bucket never waits, so its level is never
+    // read (QEMU charges it anyway; the result is the same, the common one- or two-limit config does a fraction of the
+    // work, and every file with limits of its own carries two buckets instead of six).
+    private BucketKind[] _kinds = [];
+    private LeakyBucket[] _buckets = [];
+    private PerDirection<int[]> _checked; // per direction, the slots of _buckets a request is checked against
     private long _previousLeakNs;
-
-    // Only enabled buckets are leaked, checked and charged: a disabled bucket never waits, so its level is never
-    // read (QEMU charges it anyway; the result is the same and the common one-limit config does a sixth the work).
-    private int[] _enabled = [];
-    private int[][] _checked = [[], []];
 
     /// <summary>Creates the state with every level empty, as QEMU's <c>throttle_config()</c>.</summary>
     public LeakyThrottleState(ThrottleConfig config, long nowNs)
         : base(config)
     {
-        foreach (var kind in BucketKinds.All)
-        {
-            _buckets[(int)kind] = new LeakyBucket(config[kind]);
-        }
-
+        Rebuild(config, previous: null);
         _previousLeakNs = nowNs;
-        IndexEnabledBuckets();
     }
 
     internal override bool WaitDependsOnRequest => false;
 
-    /// <summary>A copy of one bucket as it is now (not leaked to any time).</summary>
-    public LeakyBucket this[BucketKind kind] => _buckets[(int)kind];
+    /// <summary>A copy of one bucket as it is now (not leaked to any time); a disabled bucket has <c>Avg</c> 0.</summary>
+    public LeakyBucket this[BucketKind kind] => Array.IndexOf(_kinds, kind) is >= 0 and var slot ? _buckets[slot] : default;
 
     /// <summary>Leaks every bucket up to <paramref name="nowNs"/>. A clock that went backwards leaks nothing.</summary>
     public void Leak(long nowNs)
@@ -43,9 +38,9 @@ internal sealed class LeakyThrottleState : ThrottleState
             return;
         }
 
-        foreach (var index in _enabled)
+        for (var slot = 0; slot < _buckets.Length; slot++)
         {
-            _buckets[index].Leak(elapsed);
+            _buckets[slot].Leak(elapsed);
         }
     }
 
@@ -54,9 +49,9 @@ internal sealed class LeakyThrottleState : ThrottleState
     {
         Leak(nowNs);
         long wait = 0;
-        foreach (var index in _checked[(int)direction])
+        foreach (var slot in _checked[(int)direction])
         {
-            wait = Math.Max(wait, _buckets[index].ComputeWait());
+            wait = Math.Max(wait, _buckets[slot].ComputeWait());
         }
 
         return wait;
@@ -69,9 +64,9 @@ internal sealed class LeakyThrottleState : ThrottleState
     public void Account(ThrottleDirection direction, long bytes)
     {
         var units = Config.IopsUnits(bytes);
-        foreach (var index in _checked[(int)direction])
+        foreach (var slot in _checked[(int)direction])
         {
-            _buckets[index].Charge(((BucketKind)index).CountsBytes() ? bytes : units);
+            _buckets[slot].Charge(_kinds[slot].CountsBytes() ? bytes : units);
         }
     }
 
@@ -81,37 +76,15 @@ internal sealed class LeakyThrottleState : ThrottleState
         if (config.OnChange == LevelsOnChange.Reset)
         {
             Config = config;
-            foreach (var kind in BucketKinds.All)
-            {
-                _buckets[(int)kind] = new LeakyBucket(config[kind]);
-            }
-
+            Rebuild(config, previous: null);
             _previousLeakNs = nowNs;
-            IndexEnabledBuckets();
             return;
         }
 
         // Settle what leaked under the old rates before the new ones apply.
         Leak(nowNs);
         Config = config;
-        foreach (var kind in BucketKinds.All)
-        {
-            ref var bucket = ref _buckets[(int)kind];
-            var old = bucket;
-            bucket = new LeakyBucket(config[kind]);
-            if (old.Avg == 0 || bucket.Avg == 0)
-            {
-                continue; // a disabled bucket's level means nothing: the enabled one starts empty
-            }
-
-            bucket.Level = Carry(old.Level, old.Capacity, bucket.Capacity);
-            if (old.HasBurstBucket && bucket.HasBurstBucket)
-            {
-                bucket.BurstLevel = Carry(old.BurstLevel, old.BurstCapacity, bucket.BurstCapacity);
-            }
-        }
-
-        IndexEnabledBuckets();
+        Rebuild(config, previous: this);
     }
 
     /// <inheritdoc/>
@@ -121,7 +94,7 @@ internal sealed class LeakyThrottleState : ThrottleState
         var elapsed = Math.Max(nowNs - _previousLeakNs, 0);
         foreach (var kind in BucketKinds.All)
         {
-            var bucket = _buckets[(int)kind];
+            var bucket = this[kind];
             bucket.Leak(elapsed);
             var credit = Math.Max(bucket.Capacity - bucket.Level, 0);
             var burstSeconds = bucket.Max > bucket.Avg ? credit / (bucket.Max - bucket.Avg) : 0;
@@ -155,14 +128,33 @@ internal sealed class LeakyThrottleState : ThrottleState
     {
     }
 
-    private void IndexEnabledBuckets()
+    // The enabled buckets of a config, empty, or carrying the levels of the same kinds in previous (keep on change).
+    private void Rebuild(ThrottleConfig config, LeakyThrottleState? previous)
     {
-        _enabled = [.. BucketKinds.All.ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)];
-        _checked =
-        [
-            [.. BucketKinds.For(ThrottleDirection.Read).ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)],
-            [.. BucketKinds.For(ThrottleDirection.Write).ToArray().Where(kind => _buckets[(int)kind].Avg != 0).Select(kind => (int)kind)],
-        ];
+        var kinds = BucketKinds.All.ToArray().Where(kind => config[kind].Avg != 0).ToArray();
+        var buckets = new LeakyBucket[kinds.Length];
+        for (var slot = 0; slot < kinds.Length; slot++)
+        {
+            ref var bucket = ref buckets[slot];
+            bucket = new LeakyBucket(config[kinds[slot]]);
+            var old = previous?[kinds[slot]] ?? default;
+            if (old.Avg == 0)
+            {
+                continue; // newly enabled: it starts empty
+            }
+
+            bucket.Level = Carry(old.Level, old.Capacity, bucket.Capacity);
+            if (old.HasBurstBucket && bucket.HasBurstBucket)
+            {
+                bucket.BurstLevel = Carry(old.BurstLevel, old.BurstCapacity, bucket.BurstCapacity);
+            }
+        }
+
+        (_kinds, _buckets) = (kinds, buckets);
+        foreach (var direction in (ReadOnlySpan<ThrottleDirection>)[ThrottleDirection.Read, ThrottleDirection.Write])
+        {
+            _checked[(int)direction] = [.. Enumerable.Range(0, kinds.Length).Where(slot => BucketKinds.For(direction).Contains(kinds[slot]))];
+        }
     }
 
     // Credit used stays used (clamped to the new capacity); an overdraft beyond the old capacity is still owed.

@@ -113,7 +113,7 @@ public sealed partial class ThrottleGroup
             {
                 // The system timer counts whole milliseconds and may fire early: wait out the rest.
                 var remaining = Math.Max((_timerDueNs[d] - now + 99) / 100, TimeSpan.TicksPerMillisecond);
-                _timers[d].Change(TimeSpan.FromTicks(remaining), Timeout.InfiniteTimeSpan);
+                _timers[d]!.Change(TimeSpan.FromTicks(remaining), Timeout.InfiniteTimeSpan);
                 return;
             }
 
@@ -222,13 +222,14 @@ public sealed partial class ThrottleGroup
         _timerDueNs[d] = now + waitNs;
 
         // Rounded up to the timer's 100 ns resolution, so it never fires before the buckets have room.
-        _timers[d].Change(TimeSpan.FromTicks((waitNs + 99) / 100), Timeout.InfiniteTimeSpan);
+        _timers[d] ??= _time.CreateTimer(d == 0 ? OnReadTimer : OnWriteTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timers[d]!.Change(TimeSpan.FromTicks((waitNs + 99) / 100), Timeout.InfiniteTimeSpan);
     }
 
     private void DisarmTimerUnsynchronized(int d)
     {
         _timerArmed[d] = false;
-        _timers[d].Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timers[d]?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     // The clock may be read before the lock is taken, so another thread can get in first with a later reading.

@@ -42,17 +42,17 @@ public sealed partial class ThrottleGroup : IDisposable
     private readonly TimeProvider _time;
     private readonly long _nanosecondsPerTimestamp;
     private readonly long _timestampFrequency;
-    private readonly ITimer[] _timers;
     private readonly Lock _lock = new();
 
     // Guarded by _lock.
     private ThrottleState _state;
     private ThrottleGroupMember? _members;
-    private readonly ThrottleGroupMember?[] _turns = new ThrottleGroupMember?[Directions];
-    private readonly ThrottleGroupMember?[] _timerOwners = new ThrottleGroupMember?[Directions];
-    private readonly bool[] _timerArmed = new bool[Directions];
-    private readonly long[] _timerDueNs = new long[Directions];
-    private readonly DirectionCounters[] _counters = [new(), new()];
+    private PerDirection<ThrottleGroupMember?> _turns;
+    private PerDirection<ThrottleGroupMember?> _timerOwners;
+    private PerDirection<ITimer?> _timers; // made when first armed: most groups never wait
+    private PerDirection<bool> _timerArmed;
+    private PerDirection<long> _timerDueNs;
+    private PerDirection<DirectionCounters> _counters;
     private long _latestNs;
     private bool _disposed;
 
@@ -60,8 +60,12 @@ public sealed partial class ThrottleGroup : IDisposable
     /// <param name="name">Shown in statistics and errors.</param>
     /// <param name="config">The limits; must be valid.</param>
     /// <param name="timeProvider">The clock and timers; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="waitPercentiles">
+    /// Whether <see cref="GetStatistics()"/> reports wait percentiles. A group standing for one file's own limits can
+    /// leave them to the file's <see cref="AdmissionMeter"/>, which measures its whole chain, and save a histogram.
+    /// </param>
     /// <exception cref="ThrottleConfigException">The config breaks a rule.</exception>
-    public ThrottleGroup(string name, ThrottleConfig config, TimeProvider? timeProvider = null)
+    public ThrottleGroup(string name, ThrottleConfig config, TimeProvider? timeProvider = null, bool waitPercentiles = true)
     {
         Name = name;
         _time = timeProvider ?? TimeProvider.System;
@@ -69,11 +73,8 @@ public sealed partial class ThrottleGroup : IDisposable
         _nanosecondsPerTimestamp = 1_000_000_000 % _timestampFrequency == 0 ? 1_000_000_000 / _timestampFrequency : 0;
         _latestNs = NowNs();
         _state = ThrottleState.Create(config.EnsureValid(), _latestNs);
-        _timers =
-        [
-            _time.CreateTimer(OnReadTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan),
-            _time.CreateTimer(OnWriteTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan),
-        ];
+        _counters[0] = new DirectionCounters(waitPercentiles);
+        _counters[1] = new DirectionCounters(waitPercentiles);
     }
 
     /// <summary>The group's name.</summary>
@@ -185,12 +186,12 @@ public sealed partial class ThrottleGroup : IDisposable
                 }
             }
 
-            Array.Clear(_timerArmed);
+            ((Span<bool>)_timerArmed).Clear();
         }
 
         foreach (var timer in _timers)
         {
-            timer.Dispose();
+            timer?.Dispose();
         }
 
         failed.FailAll(new ObjectDisposedException(Name, $"The throttle group '{Name}' was disposed while requests waited."));

@@ -7,14 +7,17 @@ namespace ThrottleFs.Qos;
 /// </summary>
 public sealed class ThrottleGroupMember : IDisposable
 {
-    private readonly ThrottleGroupMember[] _alone;
+    private ThrottleGroupMember[]? _alone; // this member as a chain of one, made on first use
     private ThrottleGroup? _group;
 
     internal ThrottleGroupMember(ThrottleGroup group, string name)
     {
         _group = group;
         Name = name;
-        _alone = [this];
+        Queues[0] = new RequestQueue();
+        Queues[1] = new RequestQueue();
+        Counters[0] = new DirectionCounters(percentiles: false);
+        Counters[1] = new DirectionCounters(percentiles: false);
     }
 
     /// <summary>The member's name, as shown in statistics.</summary>
@@ -28,15 +31,15 @@ public sealed class ThrottleGroupMember : IDisposable
 
     internal ThrottleGroupMember? Previous { get; set; }
 
-    internal RequestQueue[] Queues { get; } = [new(), new()];
+    internal PerDirection<RequestQueue> Queues;
 
-    internal DirectionCounters[] Counters { get; } = [new(), new()];
+    internal PerDirection<DirectionCounters> Counters;
 
     /// <summary>Waits until this member's group admits a request (a chain of this one layer).</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled while the request waited; it was not charged.</exception>
     /// <exception cref="ObjectDisposedException">The group was disposed.</exception>
     public ValueTask AdmitAsync(ThrottleDirection direction, long bytes, CancellationToken cancellationToken = default) =>
-        WaitingRequest.Admit(_alone, direction, bytes, cancellationToken);
+        WaitingRequest.Admit(_alone ??= [this], direction, bytes, cancellationToken);
 
     /// <summary>What this member has done.</summary>
     public ThrottleMemberStatistics GetStatistics() =>

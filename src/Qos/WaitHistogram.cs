@@ -4,19 +4,26 @@ namespace ThrottleFs.Qos;
 
 /// <summary>
 /// Counts waits in logarithmic bins (four per power of two, so a percentile is within 25% of the true value, and
-/// never above the longest wait recorded). Requests that did not wait only bump a counter; the bins are allocated on
-/// the first real wait, so an unthrottled member costs one long.
+/// never above the longest wait recorded). Only the bins in use are kept, sorted, each packed with its count in one
+/// long: waits cluster in a few bins, so a histogram costs tens of bytes, not the two kilobytes a full table of bins
+/// would for every file that has waited. Requests that did not wait only bump a counter.
 /// </summary>
-internal sealed class WaitHistogram
+internal class WaitHistogram
 {
     private const int SubBins = 4;
     private const int SubBinBits = 2;
+    private const int CountBits = 56;
+    private const long CountMask = (1L << CountBits) - 1;
     private long _zero;
     private long _total;
     private long _max;
-    private long[]? _bins;
+    private long[]? _bins; // (bin << 56) | count, sorted by bin; the first _used are in use
+    private int _used;
 
     public long Count => _total;
+
+    /// <summary>The longest wait recorded.</summary>
+    public long Max => _max;
 
     public void Record(long waitNs)
     {
@@ -27,9 +34,28 @@ internal sealed class WaitHistogram
             return;
         }
 
-        _bins ??= new long[64 * SubBins];
-        _bins[BinOf(waitNs)]++;
         _max = Math.Max(_max, waitNs);
+        var bin = (long)BinOf(waitNs) << CountBits;
+        var index = 0;
+        while (index < _used && (_bins![index] & ~CountMask) < bin)
+        {
+            index++;
+        }
+
+        if (index < _used && (_bins![index] & ~CountMask) == bin)
+        {
+            _bins[index]++;
+            return;
+        }
+
+        if (_bins is null || _used == _bins.Length)
+        {
+            Array.Resize(ref _bins, Math.Max(4, _used * 2));
+        }
+
+        Array.Copy(_bins, index, _bins, index + 1, _used - index);
+        _bins[index] = bin | 1;
+        _used++;
     }
 
     /// <summary>
@@ -48,19 +74,18 @@ internal sealed class WaitHistogram
         }
 
         var rank = (long)Math.Ceiling(fraction * total);
-        var zero = _zero + moreZeros;
-        if (rank <= zero || _bins is null)
+        var seen = _zero + moreZeros;
+        if (rank <= seen || _bins is null)
         {
             return 0;
         }
 
-        var seen = zero;
-        for (var bin = 0; bin < _bins.Length; bin++)
+        for (var index = 0; index < _used; index++)
         {
-            seen += _bins[bin];
+            seen += _bins[index] & CountMask;
             if (seen >= rank)
             {
-                return Math.Min(UpperBound(bin), _max);
+                return Math.Min(UpperBound((int)(_bins[index] >>> CountBits)), _max);
             }
         }
 

@@ -73,7 +73,7 @@ internal sealed class FileThrottle(string path, ThrottlePolicy policy)
         var retired = new List<IDisposable>();
         if (own.IsEnabled && Own is null)
         {
-            Own = new ThrottleGroup(Path, own, Policy.Time);
+            Own = new ThrottleGroup(Path, own, Policy.Time, waitPercentiles: false); // the file's meter has them
             OwnMember = Own.Join(Path);
         }
         else if (own.IsEnabled)
@@ -97,9 +97,19 @@ internal sealed class FileThrottle(string path, ThrottlePolicy policy)
             GroupMember = group?.Join(Path);
         }
 
-        MountMember ??= mount.Join(Path);
+        // An unlimited mount layer limits nothing and is left out of the chain, so the file joins it only once it has
+        // limits (ThrottlePolicy re-chains every file then), and leaves it when they go.
+        if (mount.Config.IsEnabled)
+        {
+            MountMember ??= mount.Join(Path);
+        }
+        else if (MountMember is not null)
+        {
+            retired.Add(MountMember);
+            MountMember = null;
+        }
 
-        ThrottleGroupMember?[] layers = [OwnMember, GroupMember, mount.Config.IsEnabled ? MountMember : null];
+        ThrottleGroupMember?[] layers = [OwnMember, GroupMember, MountMember];
         _chain = layers.Any(layer => layer is not null) ? new ThrottleChain([.. layers.OfType<ThrottleGroupMember>()]) : ThrottleChain.Empty;
 
         // Only once no new request can find them in the chain.
