@@ -101,6 +101,27 @@ public sealed class MountLifecycleTests : IDisposable
         var result = Tool.ThrottleFs("unmount", mount.Point);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.False(Tool.IsMounted(mount.Point));
+        Assert.False(File.Exists(PidFile(mount.Point)), "the killed daemon's pid file is left behind");
+    }
+
+    [Fact]
+    public void UnmountingABusyMount_SaysItWasOnlyDetached_AndTheDaemonExitsOnceTheFileIsClosed()
+    {
+        using var mount = MountedFileSystem.Start(backing => File.WriteAllText(Path.Combine(backing, "open.txt"), "held open"));
+        var daemon = Process.GetProcessById(int.Parse(File.ReadAllText(PidFile(mount.Point))));
+        var held = File.OpenRead(mount.OnMount("open.txt"));
+
+        // umount(2) is refused while a file is open (EBUSY); the mount is detached instead and served until it closes.
+        var result = Tool.ThrottleFs("unmount", mount.Point);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("detached", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("unmounted", result.Error, StringComparison.Ordinal);
+        Assert.False(Tool.IsMounted(mount.Point));
+        Assert.False(daemon.HasExited);
+        Assert.Equal("held open", new StreamReader(held).ReadToEnd());
+
+        held.Dispose();
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(10)), "the daemon did not exit once the file was closed");
     }
 
     [Fact]
