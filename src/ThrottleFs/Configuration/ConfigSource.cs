@@ -55,7 +55,7 @@ internal sealed record ConfigSource(
         {
             using var files = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
             root = new ConfigurationBuilder()
-                .AddJsonFile(files, Path.GetFileName(path), optional: false, reloadOnChange: false)
+                .Add(new JsonSettingsFile { FileProvider = files, Path = Path.GetFileName(path), Optional = false, ReloadOnChange = false })
                 .Add(new EnvironmentSettings())
                 .AddCommandLine([.. Settings.Select(setting => "--" + setting)])
                 .Build();

@@ -113,6 +113,22 @@ public sealed class IncrementalLimitsTests
         Assert.Equal(100_000, policy.Limits.Entries.Count);
     }
 
+    [Fact]
+    public void AConfigOfAHundredThousandFiles_LoadsInSeconds()
+    {
+        // The framework's JSON provider scans every key to find a section's children: reading each of 100,000
+        // entries that way took minutes (about six here). The bound is a guard against that, not a performance claim.
+        var files = string.Join(",\n", Enumerable.Range(0, 100_000).Select(i => $"\"images/vm{i}.qcow2\": {{ \"iops-total\": {100 + (i % 50)} }}"));
+        using var config = new TempConfig($"{{ \"files\": {{ {files} }} }}");
+
+        var clock = Stopwatch.StartNew();
+        var settings = new ConfigSource(config.Path, []).Load();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"loading took {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Equal(100_000, settings.Files.Count);
+        Assert.Equal("iops-total=149", settings.Files["images/vm99999.qcow2"].Limits.ToString());
+    }
+
     private static (string Path, string Limits, string? Group) Described(KeyValuePair<string, FileEntry> entry) =>
         (entry.Key, entry.Value.Limits.ToString(), entry.Value.Group);
 

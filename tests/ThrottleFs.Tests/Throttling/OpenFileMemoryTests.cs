@@ -9,8 +9,10 @@ namespace ThrottleFs.Tests.Throttling;
 /// <summary>
 /// What an open throttled file costs the daemon: its throttle state (own buckets, place in the chain, end-to-end
 /// meter) under the bundled default limits, after its reads and writes have waited, stays under 2 KiB, so tens of
-/// thousands of open images cost tens of megabytes. Measured on the managed heap over a few thousand files.
+/// thousands of open images cost tens of megabytes. Measured on the managed heap over a few thousand files, with no
+/// other test running (the heap is the whole process's).
 /// </summary>
+[Collection(nameof(HeapMeasurements))]
 public sealed class OpenFileMemoryTests(ITestOutputHelper output)
 {
     private const string BundledFileLimits =
@@ -67,3 +69,7 @@ public sealed class OpenFileMemoryTests(ITestOutputHelper output)
         return (after - before) / (double)count;
     }
 }
+
+/// <summary>Tests that measure the managed heap run alone: any test running beside them allocates on the same heap.</summary>
+[CollectionDefinition(nameof(HeapMeasurements), DisableParallelization = true)]
+public sealed class HeapMeasurements;
