@@ -19,6 +19,10 @@ if ((${#missing[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The hostile-input tests are seeded: one seed for the whole run, printed so that a failure can be replayed with it.
+export THROTTLEFS_FUZZ_SEED="${THROTTLEFS_FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}"
+echo "test.sh: THROTTLEFS_FUZZ_SEED=$THROTTLEFS_FUZZ_SEED (set it to replay the hostile-input tests)"
+
 results=artifacts/test-results
 rm -rf "$results"
 
