@@ -53,7 +53,7 @@ public static class Quantity
             return true;
         }
 
-        if (Math.Abs(number) > long.MaxValue >> shift)
+        if (number > long.MaxValue >> shift || number < -(long.MaxValue >> shift)) // no Math.Abs: it throws for long.MinValue
         {
             return false;
         }

@@ -50,6 +50,22 @@ internal sealed record ConfigSource(
             throw new ConfigException(badSettings.Select(s => $"--set '{s}': write KEY=VALUE, e.g. mount-limits:bps-total=100M").ToList());
         }
 
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read: {e.Message}");
+        }
+
+        var shape = ConfigShape.Check(bytes, path);
+        if (shape.Count > 0)
+        {
+            throw new ConfigException(shape);
+        }
+
         IConfigurationRoot root;
         try
         {

@@ -38,8 +38,13 @@ internal abstract record ControlCommand
     /// <exception cref="ConfigException">The line is not a command; the message says what is wrong and what was expected.</exception>
     public static ControlCommand? Parse(string line)
     {
+        if (line.TrimStart().StartsWith('#'))
+        {
+            return null; // whatever the comment holds, unbalanced quotes included
+        }
+
         var words = Split(line);
-        if (words.Count == 0 || words[0].StartsWith('#'))
+        if (words.Count == 0)
         {
             return null;
         }

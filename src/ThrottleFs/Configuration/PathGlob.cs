@@ -23,7 +23,9 @@ internal sealed class PathGlob
     public string Pattern { get; }
 
     /// <summary>Compiles a pattern.</summary>
-    /// <exception cref="FormatException">The pattern is empty or has an unclosed <c>[</c> or <c>{</c>.</exception>
+    /// <exception cref="FormatException">
+    /// The pattern is empty, has an unclosed <c>[</c> or <c>{</c>, or a set no character can match (<c>[z-a]</c>).
+    /// </exception>
     public static PathGlob Parse(string pattern)
     {
         if (string.IsNullOrWhiteSpace(pattern))
@@ -56,7 +58,7 @@ internal sealed class PathGlob
                     regex.Append("[^/]");
                     break;
                 case '[':
-                    var close = body.IndexOf(']', i + 2);
+                    var close = i + 2 < body.Length ? body.IndexOf(']', i + 2) : -1; // "[]]" is a set of ']', as in shells
                     if (close < 0)
                     {
                         throw new FormatException($"'[' at position {i + 1} is not closed");
@@ -89,7 +91,15 @@ internal sealed class PathGlob
         }
 
         regex.Append('$');
-        return new PathGlob(pattern, new Regex(regex.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
+        try
+        {
+            return new PathGlob(pattern, new Regex(regex.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
+        }
+        catch (ArgumentException e)
+        {
+            // What the translation cannot see: a reversed range ([z-a]), a bad character class.
+            throw new FormatException($"a set in brackets is not valid ({e.Message.Split('.')[0]})");
+        }
     }
 
     /// <summary>Whether a path relative to the mount root (no leading <c>/</c>) matches.</summary>

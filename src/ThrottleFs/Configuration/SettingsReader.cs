@@ -136,12 +136,20 @@ internal sealed class SettingsReader
         if (sections.TryGetValue("files", out var files))
         {
             var builder = ImmutableSortedDictionary.CreateBuilder<string, FileEntry>(StringComparer.Ordinal);
+            var spelled = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var file in files.GetChildren())
             {
                 try
                 {
-                    var group = GroupOf(file);
-                    builder[MountPath.Normalize(PathText.Unescape(file.Key))] = new FileEntry(Limits(file, GroupKeys), group);
+                    var path = MountPath.Normalize(PathText.Unescape(file.Key));
+                    if (spelled.TryAdd(path, file.Key))
+                    {
+                        builder[path] = new FileEntry(Limits(file, GroupKeys), GroupOf(file));
+                    }
+                    else
+                    {
+                        Error(file.Path, $"names the same file as '{spelled[path]}' ({path}); keep one of them");
+                    }
                 }
                 catch (FormatException e)
                 {

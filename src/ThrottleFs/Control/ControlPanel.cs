@@ -54,11 +54,10 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
                     Policy.Apply(command, who);
                 }
             }
-            catch (ConfigException e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 var rest = lines.Skip(i + 1).Count(l => l.Trim().Length > 0);
-                var reasons = rest == 0 ? e.Errors : [.. e.Errors, $"{rest} line(s) after it were not applied"];
-                Refuse($"control line '{PathText.Escape(line.Trim())}'", who, reasons);
+                Refuse($"control line '{line.Trim()}'", who, Reasons(e), rest == 0 ? null : $"{rest} line(s) after it were not applied");
                 return false;
             }
         }
@@ -74,9 +73,9 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
             Policy.Reload(source.Load(), source.FilePath);
             return true;
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Refuse($"the edit of {source.FilePath} (the previous limits stay in force)", "config watcher", e.Errors);
+            Refuse($"the edit of {source.FilePath} (the previous limits stay in force)", "config watcher", Reasons(e));
             return false;
         }
     }
@@ -112,9 +111,9 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
             Policy.Apply(new ControlCommand.SetFile(path, ThrottleSpec.Parse(spec)), who);
             return true;
         }
-        catch (Exception e) when (e is ConfigException or ThrottleConfigException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Refuse($"user.throttlefs.limits '{PathText.Escape(spec)}' on {PathText.Escape(path)}", who, e is ConfigException c ? c.Errors : ((ThrottleConfigException)e).Errors);
+            Refuse($"user.throttlefs.limits '{spec}' on {path}", who, Reasons(e));
             return false;
         }
     }
@@ -123,9 +122,52 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
     public void ClearFile(string path, string who) => Policy.Apply(new ControlCommand.ClearFile(path), who);
 
     /// <summary>Records a refused change to a file where the user reads refusals.</summary>
-    public void Refuse(string what, string who, IReadOnlyList<string> reasons)
+    /// <remarks>
+    /// What was refused and why quote the user's input: they are written escaped (a line break in a word cannot start a
+    /// forged entry) and bounded (a 64 KiB line of bad words does not become a megabyte of reasons).
+    /// </remarks>
+    public void Refuse(string what, string who, IReadOnlyList<string> reasons, string? afterwards = null)
     {
-        Errors.Add(what, who, reasons);
-        log.Error("Refused {What} from {Who}: {Reasons}", what, who, string.Join("; ", reasons));
+        what = Bounded(what);
+        List<string> kept = [.. reasons.Take(MaxReasons).Select(Bounded)];
+        if (reasons.Count > MaxReasons)
+        {
+            kept.Add($"and {reasons.Count - MaxReasons} more");
+        }
+
+        if (afterwards is not null)
+        {
+            kept.Add(afterwards);
+        }
+
+        Errors.Add(what, who, kept);
+        log.Error("Refused {What} from {Who}: {Reasons}", what, who, string.Join("; ", kept));
+    }
+
+    // Refusals name their reasons. Anything else thrown is a bug of ours: the change is refused all the same, so the
+    // limits in force stay whole and the daemon serves on, and the reason says so.
+    private IReadOnlyList<string> Reasons(Exception e)
+    {
+        if (e is ConfigException config)
+        {
+            return config.Errors;
+        }
+
+        if (e is ThrottleConfigException limits)
+        {
+            return limits.Errors;
+        }
+
+        log.Error(e, "Unexpected failure while applying a change");
+        return [$"ThrottleFs failed on it ({e.GetType().Name}: {e.Message}); this is a bug, please report it with this line"];
+    }
+
+    private const int MaxReasons = 10;
+    private const int MaxQuote = 300;
+
+    private static string Bounded(string text)
+    {
+        var escaped = PathText.Escape(text);
+        return escaped.Length <= MaxQuote ? escaped : $"{escaped[..(MaxQuote / 2)]}…({escaped.Length - MaxQuote} more characters)…{escaped[^(MaxQuote / 2)..]}";
     }
 }

@@ -61,17 +61,34 @@ internal sealed class OpenControlFiles(ControlPanel panel)
             }
 
             open.Pending.Write(source);
-            var end = open.Pending.WrittenSpan.LastIndexOf((byte)'\n');
-            if (end < 0)
+            var pending = open.Pending.WrittenSpan;
+            var complete = pending[..(pending.LastIndexOf((byte)'\n') + 1)];
+
+            // Every complete line up to the first one over the limit runs; that one is refused whatever the cuts were.
+            var runnable = complete;
+            for (var start = 0; start < complete.Length;)
             {
-                return open.Pending.WrittenCount <= MaxLine ? IoResult.Done(source.Length) : RefuseOverlong(open);
+                var length = complete[start..].IndexOf((byte)'\n');
+                if (length > MaxLine)
+                {
+                    runnable = complete[..start];
+                    break;
+                }
+
+                start += length + 1;
             }
 
-            var lines = PathText.Decode(open.Pending.WrittenSpan[..(end + 1)]);
-            var rest = open.Pending.WrittenSpan[(end + 1)..].ToArray();
+            var overlong = runnable.Length < complete.Length;
+            var lines = PathText.Decode(runnable);
+            var rest = pending[complete.Length..].ToArray();
             open.Pending.Clear();
             open.Pending.Write(rest);
-            return Run(open, lines) ? IoResult.Done(source.Length) : IoResult.Failed(Errno.EINVAL);
+            if (lines.Length > 0 && !Run(open, lines))
+            {
+                return IoResult.Failed(Errno.EINVAL);
+            }
+
+            return overlong || rest.Length > MaxLine ? RefuseOverlong(open) : IoResult.Done(source.Length);
         }
     }
 
@@ -98,8 +115,17 @@ internal sealed class OpenControlFiles(ControlPanel panel)
 
     public Errno Release(ulong handle)
     {
-        Flush(handle); // a close without a flush: the line still runs, and a refusal is in the errors file
-        return _open.TryRemove(handle, out _) ? Errno.Success : Errno.EBADF;
+        var known = false;
+        try
+        {
+            Flush(handle); // a close without a flush: the line still runs, and a refusal is in the errors file
+        }
+        finally
+        {
+            known = _open.TryRemove(handle, out _);
+        }
+
+        return known ? Errno.Success : Errno.EBADF;
     }
 
     private bool Run(OpenControlFile open, string lines)

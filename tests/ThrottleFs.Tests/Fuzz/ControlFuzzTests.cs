@@ -126,11 +126,6 @@ public sealed class ControlFuzzTests(ITestOutputHelper output)
         for (var i = 0; i < 300; i++)
         {
             var batch = Batch(random, random.Next(1, 6), () => random.Next(2) == 0 ? Encoding.UTF8.GetBytes(valid.Next()) : hostile.Next(), HostileLineEnds);
-            if (KnownControlBugs.Hits(batch))
-            {
-                continue;
-            }
-
             // Each batch from its own process, so errors shows which batches it still holds.
             var pid = 10_000u + (uint)i;
             var run = await ControlRun.Write(stack, batch, WriteCuts.Random(random.Next(), 512), caller: new(ControlledFiles.OwnerUid, ControlledFiles.OwnerGid, pid));
@@ -160,12 +155,7 @@ public sealed class ControlFuzzTests(ITestOutputHelper output)
         var (runs, refused) = (0, 0);
         for (var index = 0; index < batches; index++)
         {
-            byte[] batch;
-            do
-            {
-                batch = generate();
-            }
-            while (KnownControlBugs.Hits(batch));
+            var batch = generate();
 
             ControlReference reference;
             try

@@ -10,8 +10,8 @@ namespace ThrottleFs.Tests.Fuzz;
 /// <summary>
 /// What must hold after a batch was written to <c>control</c>, however it was cut: the limits are those the
 /// <see cref="ControlReference"/> ends with (after the last applied line); every write before the one that completed
-/// the refused line succeeded whole, that one and every later one failed with EINVAL (or, for a refused last line
-/// without its newline, the close did); <c>errors</c> has exactly the reference's entry for the refused line and gives
+/// the refused line (or took a line over 64 KiB) succeeded whole, that one and every later one failed with EINVAL (or,
+/// for a refused last line without its newline, the close did); <c>errors</c> has exactly the reference's entry for the refused line and gives
 /// a reason; and the control files still read as what they are.
 /// </summary>
 internal static partial class ControlInvariants
@@ -25,7 +25,12 @@ internal static partial class ControlInvariants
         var close = Errno.Success;
         if (reference.Refused is { } refused)
         {
-            if (refused.Terminated)
+            if (refused.End - refused.Start - (refused.Terminated ? 1 : 0) > OpenControlFiles.MaxLine)
+            {
+                // Over the limit: refused by the write that takes it over, not left to pile up until its newline.
+                failing = FirstWriteReaching(run.Sizes, refused.Start + OpenControlFiles.MaxLine + 1);
+            }
+            else if (refused.Terminated)
             {
                 failing = FirstWriteReaching(run.Sizes, refused.End);
             }
