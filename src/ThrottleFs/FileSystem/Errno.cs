@@ -44,4 +44,5 @@ public enum Errno
     EOPNOTSUPP = 95,
     ECONNABORTED = 103,
     ENOTCONN = 107,
+    ESTALE = 116,
 }
