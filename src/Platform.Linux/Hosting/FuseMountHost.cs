@@ -124,6 +124,10 @@ internal sealed class FuseMountHost : IMountHost
             }
         }
 
+        // Notes about the backing store's file handles, and the Debug lines about nodes, from now on: a daemon's log
+        // reaches its log file only once it is ready.
+        passthrough.Log = stack.Log;
+        using var usage = new NodeUsageLog(passthrough, stack.Log);
         session.Stopped.Wait();
         RunFiles.DeletePid(options.MountPoint);
         var unmounted = session.StopReason == Errno.ENODEV;

@@ -7,10 +7,10 @@ namespace ThrottleFs.Platform.Linux.Hosting;
 internal static unsafe class ServerProcess
 {
     /// <summary>
-    /// Raises the open-file limit to its hard maximum, since every inode the kernel knows holds an O_PATH descriptor
-    /// (as in passthrough_ll), and clears the umask: the kernel applies the caller's umask to every mode it sends us
-    /// (we do not ask for FUSE_DONT_MASK), and ours, inherited from whoever ran the mount command, must not mask it a
-    /// second time.
+    /// Raises the open-file limit to its hard maximum, which the passthrough sizes its descriptor cache and the room
+    /// for open files from (<see cref="Passthrough.DescriptorBudget"/>), and clears the umask: the kernel applies the
+    /// caller's umask to every mode it sends us (we do not ask for FUSE_DONT_MASK), and ours, inherited from whoever
+    /// ran the mount command, must not mask it a second time.
     /// </summary>
     public static void Prepare()
     {

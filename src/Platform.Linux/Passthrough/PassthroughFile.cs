@@ -1,7 +1,10 @@
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
-/// <summary>One open of a backing file.</summary>
-internal sealed class PassthroughFile(int fd, int flags)
+/// <summary>
+/// One open of a backing file. It pins its node's descriptor (<see cref="Node"/>) until it is closed, so requests on
+/// the node find it open: an unlinked file, which its handle no longer reaches, stays usable through its node.
+/// </summary>
+internal sealed class PassthroughFile(int fd, int flags, NodeDescriptor node, DescriptorBudget budget)
 {
     private int _bufferedFd = -1;
 
@@ -9,6 +12,9 @@ internal sealed class PassthroughFile(int fd, int flags)
 
     /// <summary>The open(2) flags the backing file was opened with.</summary>
     public int Flags { get; } = flags;
+
+    /// <summary>The node's O_PATH descriptor, lent for as long as the file is open.</summary>
+    public NodeDescriptor Node { get; } = node;
 
     public bool IsDirect => (Flags & Interop.Sys.O_DIRECT) != 0;
 
@@ -37,10 +43,11 @@ internal sealed class PassthroughFile(int fd, int flags)
             return -1;
         }
 
+        budget.Count(1);
         var previous = Interlocked.CompareExchange(ref _bufferedFd, opened, -1);
         if (previous >= 0)
         {
-            Interop.Sys.Close(opened);
+            budget.Close(opened);
             return previous;
         }
 
@@ -49,10 +56,12 @@ internal sealed class PassthroughFile(int fd, int flags)
 
     public void Close()
     {
-        Interop.Sys.Close(Fd);
+        budget.Close(Fd);
         if (_bufferedFd >= 0)
         {
-            Interop.Sys.Close(_bufferedFd);
+            budget.Close(_bufferedFd);
         }
+
+        Node.Dispose();
     }
 }

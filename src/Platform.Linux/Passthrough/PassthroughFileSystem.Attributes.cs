@@ -3,22 +3,37 @@ using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
-/// <summary>Attributes: stat, chmod, chown, truncate and utimens through a node's descriptor; statfs; access.</summary>
+/// <summary>
+/// Attributes: stat, chmod, chown, truncate and utimens through a node's descriptor, lent for the call (an open file's
+/// node has its own pinned, so an unlinked open file keeps its attributes); statfs; access.
+/// </summary>
 internal sealed unsafe partial class PassthroughFileSystem
 {
     public Errno GetAttributes(ulong node, ulong? handle, out NodeAttributes attributes)
     {
         attributes = default;
-        return _nodes.Find(node) is { } found ? StatNode(found, out attributes) : Errno.ENOENT;
+        if (_nodes.Find(node) is not { } found)
+        {
+            return Errno.ENOENT;
+        }
+
+        using var descriptor = _descriptors.Lease(found, out var error);
+        return error != Errno.Success ? error : StatNode(descriptor.Fd, out attributes);
     }
 
     public Errno SetAttributes(ulong node, in AttributeChanges changes, out NodeAttributes attributes)
     {
         attributes = default;
         var found = _nodes.Find(node);
-        if (found is null || found.Fd < 0)
+        if (found is null || found.IsVirtual)
         {
             return found is null ? Errno.ENOENT : Errno.EPERM;
+        }
+
+        using var descriptor = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
         }
 
         var fields = changes.Fields;
@@ -27,9 +42,10 @@ internal sealed unsafe partial class PassthroughFileSystem
             found.HasNoPrivileges = false;
         }
 
+        var fd = descriptor.Fd;
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd, proc);
-        var error = StatNode(found, out var current);
+        ProcPath.Format(fd, proc);
+        error = StatNode(fd, out var current);
         var isSymlink = current.Type == FileModes.SymbolicLink;
         fixed (byte* p = proc)
         fixed (byte* empty = NodeStat.EmptyPath)
@@ -44,7 +60,7 @@ internal sealed unsafe partial class PassthroughFileSystem
             {
                 var uid = (fields & AttributeFields.Uid) != 0 ? changes.Uid : uint.MaxValue;
                 var gid = (fields & AttributeFields.Gid) != 0 ? changes.Gid : uint.MaxValue;
-                error = Check(FChOwnAt(found.Fd, empty, uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+                error = Check(FChOwnAt(fd, empty, uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
             }
 
             if (error == Errno.Success && (fields & AttributeFields.Size) != 0)
@@ -59,7 +75,7 @@ internal sealed unsafe partial class PassthroughFileSystem
                 var times = stackalloc TimeSpec[2];
                 times[0] = Time(fields, AttributeFields.AccessTime, AttributeFields.AccessTimeNow, changes.AccessSeconds, changes.AccessNanoseconds);
                 times[1] = Time(fields, AttributeFields.ModifyTime, AttributeFields.ModifyTimeNow, changes.ModifySeconds, changes.ModifyNanoseconds);
-                error = Check(UTimensAt(found.Fd, empty, times, AT_EMPTY_PATH));
+                error = Check(UTimensAt(fd, empty, times, AT_EMPTY_PATH));
                 if (error == Errno.EINVAL && !isSymlink)
                 {
                     error = Check(UTimensAt(AT_FDCWD, p, times, 0)); // kernels before AT_EMPTY_PATH support here
@@ -67,15 +83,25 @@ internal sealed unsafe partial class PassthroughFileSystem
             }
         }
 
-        return error != Errno.Success ? error : StatNode(found, out attributes);
+        return error != Errno.Success ? error : StatNode(fd, out attributes);
     }
 
     public Errno GetVolumeStatistics(ulong node, out VolumeStatistics statistics)
     {
         statistics = default;
-        var fd = _nodes.Find(node) is { Fd: >= 0 } found ? found.Fd : _singleParentFd;
+        if (_nodes.Find(node) is not { } found)
+        {
+            return Errno.ENOENT;
+        }
+
+        using var descriptor = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
         StatFsBuffer buffer;
-        if (FStatFs(fd, &buffer) < 0)
+        if (FStatFs(descriptor.Fd >= 0 ? descriptor.Fd : _singleParentFd, &buffer) < 0)
         {
             return LastError;
         }
@@ -90,9 +116,10 @@ internal sealed unsafe partial class PassthroughFileSystem
     // answers a platform that does.
     public Errno Access(ulong node, int mask) => _nodes.Find(node) is null ? Errno.ENOENT : Errno.Success;
 
-    // The single-file source's directory is ours; it shows the attributes of the file's real directory.
-    private Errno StatNode(PassthroughNode node, out NodeAttributes attributes) =>
-        NodeStat.Of(node.Fd < 0 ? _singleParentFd : node.Fd, out attributes);
+    // The attributes of the inode a lent descriptor names. The single-file source's directory is ours (no descriptor);
+    // it shows the attributes of the file's real directory.
+    private Errno StatNode(int fd, out NodeAttributes attributes) =>
+        NodeStat.Of(fd < 0 ? _singleParentFd : fd, out attributes);
 
     private static TimeSpec Time(AttributeFields fields, AttributeFields set, AttributeFields now, long seconds, uint nanoseconds) =>
         (fields & now) != 0 ? new TimeSpec { Nanoseconds = UTIME_NOW }

@@ -3,7 +3,11 @@ using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
-/// <summary>Directories: open, list with getdents64 (READDIRPLUS looks every entry up), fsync, release.</summary>
+/// <summary>
+/// Directories: open, list with getdents64 (READDIRPLUS looks every entry up, relative to the open directory's own
+/// descriptor), fsync, release. An open directory costs two descriptors (its own and its node's, pinned), so it is
+/// refused with EMFILE when they run short; reading one already open needs none that could be refused.
+/// </summary>
 internal sealed unsafe partial class PassthroughFileSystem
 {
     public Errno OpenDirectory(ulong node, out OpenedFile directory)
@@ -14,31 +18,43 @@ internal sealed unsafe partial class PassthroughFileSystem
             return Errno.ENOENT;
         }
 
+        if (!_descriptors.MakeRoom(2))
+        {
+            return Errno.EMFILE;
+        }
+
+        var pin = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
         var fd = -1;
-        if (found.Fd >= 0)
+        if (pin.Fd >= 0)
         {
             fixed (byte* dot = "."u8)
             {
-                fd = OpenAt(found.Fd, dot, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+                fd = OpenAt(pin.Fd, dot, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
             }
 
             if (fd < 0)
             {
-                return LastError;
+                error = LastError;
+                pin.Dispose();
+                return error;
             }
+
+            _budget.Count(1);
         }
 
+        var opened = new PassthroughDirectory(pin, fd, _budget);
         if (!_handles.TryRent(out var handle))
         {
-            if (fd >= 0)
-            {
-                Close(fd);
-            }
-
+            opened.Close();
             return Errno.EMFILE;
         }
 
-        _directories.Set(handle, new PassthroughDirectory(found, fd));
+        _directories.Set(handle, opened);
         directory = new OpenedFile(handle, DirectIo: false);
         return Errno.Success;
     }
@@ -60,11 +76,7 @@ internal sealed unsafe partial class PassthroughFileSystem
             return Errno.EBADF;
         }
 
-        if (directory.Fd >= 0)
-        {
-            Close(directory.Fd);
-        }
-
+        directory.Close();
         _handles.Return(handle);
         return Errno.Success;
     }
@@ -117,7 +129,7 @@ internal sealed unsafe partial class PassthroughFileSystem
                     var type = record[18];
                     var name = record[19..recordLength];
                     name = name[..name.IndexOf((byte)0)];
-                    if (!Emit(directory.Node.Id, writer, name, inode, type, next))
+                    if (!Emit(directory.Fd, writer, name, inode, type, next))
                     {
                         return Errno.Success;
                     }
@@ -128,8 +140,9 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
     }
 
-    // One entry into the reply; with attributes, the entry is looked up and the lookup undone if it does not fit.
-    private bool Emit(ulong parent, IDirectoryWriter writer, ReadOnlySpan<byte> name, ulong inode, uint type, long next)
+    // One entry into the reply; with attributes, the entry is looked up in the directory dirFd is open on, and the
+    // lookup undone if it does not fit.
+    private bool Emit(int dirFd, IDirectoryWriter writer, ReadOnlySpan<byte> name, ulong inode, uint type, long next)
     {
         if (!writer.WantsAttributes)
         {
@@ -137,7 +150,7 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
 
         var isDot = name.SequenceEqual("."u8) || name.SequenceEqual(".."u8);
-        if (isDot || Lookup(parent, name, out var entry) != Errno.Success)
+        if (isDot || LookupAt(dirFd, name, out var entry) != Errno.Success)
         {
             // "." and "..", and entries that vanished since getdents: no node, no lookup counted.
             return writer.TryAdd(name, inode, type, next, new EntryInfo(0, default(NodeAttributes) with { Inode = inode, Mode = type << 12 }));

@@ -5,15 +5,17 @@ namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
 /// Extended attributes. Files and directories are reached through their /proc descriptor link, which no rename can
-/// redirect. A symlink's link would lead to its target, and Linux has no xattr call on an O_PATH descriptor, so a
-/// symlink is reached by the path it has now, with the l* calls (a rename at that very moment can still race).
+/// redirect, of the node's descriptor lent for the call. A symlink's link would lead to its target, and Linux has no
+/// xattr call on an O_PATH descriptor, so a symlink is reached by the path it has now, with the l* calls (a rename at
+/// that very moment can still race); one whose descriptor has no path (reopened from its handle after the kernel
+/// dropped its dentries) fails with ESTALE rather than reach another file, until a lookup gives it one again.
 /// </summary>
 internal sealed unsafe partial class PassthroughFileSystem
 {
     public Errno SetExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, native, out var path, out var symlink);
+        using var descriptor = ResolveXattr(node, name, native, out var path, out var symlink, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -32,7 +34,7 @@ internal sealed unsafe partial class PassthroughFileSystem
     {
         length = 0;
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, native, out var path, out var symlink);
+        using var descriptor = ResolveXattr(node, name, native, out var path, out var symlink, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -50,7 +52,7 @@ internal sealed unsafe partial class PassthroughFileSystem
     {
         length = 0;
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, "-"u8, native, out var path, out var symlink);
+        using var descriptor = ResolveXattr(node, "-"u8, native, out var path, out var symlink, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -66,7 +68,7 @@ internal sealed unsafe partial class PassthroughFileSystem
     public Errno RemoveExtendedAttribute(in RequestContext context, ulong node, ReadOnlySpan<byte> name)
     {
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveXattr(node, name, native, out var path, out var symlink);
+        using var descriptor = ResolveXattr(node, name, native, out var path, out var symlink, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -95,50 +97,54 @@ internal sealed unsafe partial class PassthroughFileSystem
         return result < 0 ? LastError : Errno.Success;
     }
 
-    // Where to apply an xattr call (see the class comment), and the attribute name NUL-terminated.
-    private Errno ResolveXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> native, out byte[] path, out bool symlink)
+    // Where to apply an xattr call (see the class comment), and the attribute name NUL-terminated. The path may be
+    // the lent descriptor's /proc link: dispose the lease only once the call is done.
+    private NodeDescriptor ResolveXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> native, out byte[] path, out bool symlink, out Errno error)
     {
         path = [];
         symlink = false;
         if (_nodes.Find(node) is not { } found)
         {
-            return Errno.ENOENT;
+            error = Errno.ENOENT;
+            return NodeDescriptor.None;
         }
 
         if (!NativeName.TryCopy(name, native))
         {
-            return Errno.ERANGE;
+            error = Errno.ERANGE;
+            return NodeDescriptor.None;
         }
 
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd < 0 ? _singleParentFd : found.Fd, proc);
-        var error = StatNode(found, out var attributes);
-        if (error != Errno.Success)
+        var descriptor = _descriptors.Lease(found, out error);
+        if (error == Errno.Success)
         {
+            error = XattrPath(descriptor.Fd < 0 ? _singleParentFd : descriptor.Fd, out path, out symlink);
+        }
+
+        return descriptor;
+    }
+
+    // The path xattr calls reach the inode fd names by: its /proc link, or for a symlink the path it has now.
+    private static Errno XattrPath(int fd, out byte[] path, out bool symlink)
+    {
+        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
+        ProcPath.Format(fd, proc);
+        path = [];
+        var error = NodeStat.Of(fd, out NodeAttributes attributes);
+        symlink = attributes.Type == FileModes.SymbolicLink;
+        if (error != Errno.Success || !symlink)
+        {
+            path = proc.ToArray();
             return error;
         }
 
-        symlink = attributes.Type == FileModes.SymbolicLink;
-        if (!symlink)
-        {
-            path = proc.ToArray();
-            return Errno.Success;
-        }
-
         var target = new byte[4097];
-        nint length;
-        fixed (byte* p = proc)
-        fixed (byte* t = target)
+        if (CurrentPath(fd, target.AsSpan(0, 4096)) is not { } length)
         {
-            length = ReadLinkAt(AT_FDCWD, p, t, target.Length - 1);
+            return Errno.ESTALE;
         }
 
-        if (length < 0)
-        {
-            return LastError;
-        }
-
-        path = target[..((int)length + 1)]; // NUL-terminated: the array was zeroed
+        path = target[..(length + 1)]; // NUL-terminated: the array was zeroed
         return Errno.Success;
     }
 }

@@ -5,21 +5,34 @@ namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
 /// Data I/O: open and create, pread/pwrite, copy_file_range, fsync, fallocate and lseek on open files. Reads and
-/// writes complete synchronously: by the time they are called here the throttle has admitted them.
+/// writes complete synchronously: by the time they are called here the throttle has admitted them. An open file
+/// holds its descriptor and pins its node's, two descriptors, and is refused with EMFILE when they would take the
+/// passthrough over its ceiling (<see cref="DescriptorBudget"/>) after idle cached ones have made way.
 /// </summary>
 internal sealed unsafe partial class PassthroughFileSystem
 {
     public Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
     {
         file = default;
-        if (_nodes.Find(node) is not { Fd: >= 0 } found)
+        if (_nodes.Find(node) is not { IsVirtual: false } found)
         {
             return Errno.ENOENT;
         }
 
         found.HasNoPrivileges = false; // look again: the file may have changed behind the mount
+        if (!_descriptors.MakeRoom(2))
+        {
+            return Errno.EMFILE;
+        }
+
+        var pin = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd, proc);
+        ProcPath.Format(pin.Fd, proc);
         var backingFlags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
         int fd;
         fixed (byte* p = proc)
@@ -33,27 +46,32 @@ internal sealed unsafe partial class PassthroughFileSystem
             }
         }
 
-        return fd < 0 ? LastError : AddFile(new PassthroughFile(fd, backingFlags), out file);
+        if (fd < 0)
+        {
+            error = LastError;
+            pin.Dispose();
+            return error;
+        }
+
+        _budget.Count(1);
+        return AddFile(new PassthroughFile(fd, backingFlags, pin, _budget), out file);
     }
 
     public Errno Create(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, out EntryInfo entry, out OpenedFile file)
     {
         entry = default;
         file = default;
-        if (_nodes.Find(parent) is not { } directory)
-        {
-            return Errno.ENOENT;
-        }
-
-        if (directory.Fd < 0)
-        {
-            return Errno.EPERM;
-        }
-
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        if (!NativeName.TryCopy(name, native))
+        using var directory = ResolveName(parent, name, native, out var error);
+        if (error != Errno.Success)
         {
-            return Errno.ENAMETOOLONG;
+            return error;
+        }
+
+        // The file's descriptor, and its new node's, which the file pins.
+        if (!_descriptors.MakeRoom(2))
+        {
+            return Errno.EMFILE;
         }
 
         var backingFlags = (flags & ~O_NOCTTY) | O_CREAT | O_CLOEXEC;
@@ -67,7 +85,7 @@ internal sealed unsafe partial class PassthroughFileSystem
                 fd = OpenAt(directory.Fd, n, backingFlags, mode);
             }
 
-            if (fd >= 0 && ChownNew(context, directory, n) && HasSetId(mode))
+            if (fd >= 0 && ChownNew(context, directory.Fd, n) && HasSetId(mode))
             {
                 FChMod(fd, mode & 0xFFF);
             }
@@ -78,6 +96,8 @@ internal sealed unsafe partial class PassthroughFileSystem
             return LastError;
         }
 
+        _budget.Count(1);
+
         // The node comes from the descriptor just opened, not the name, so a concurrent rename cannot swap it.
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
         ProcPath.Format(fd, proc);
@@ -87,18 +107,33 @@ internal sealed unsafe partial class PassthroughFileSystem
             pathFd = Interop.Sys.Open(p, O_PATH | O_CLOEXEC, 0);
         }
 
-        var error = pathFd < 0 ? LastError : Register(pathFd, out entry);
+        error = pathFd < 0 ? LastError : Errno.Success;
         if (error == Errno.Success)
         {
-            error = AddFile(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC)), out file);
+            _budget.Count(1);
+            error = Register(pathFd, out entry);
+        }
+
+        var pin = NodeDescriptor.None;
+        if (error == Errno.Success && _nodes.Find(entry.Node) is { } node)
+        {
+            pin = _descriptors.Lease(node, out error);
             if (error != Errno.Success)
             {
                 _nodes.Forget(entry.Node, 1);
             }
         }
-        else
+
+        if (error != Errno.Success)
         {
-            Close(fd);
+            _budget.Close(fd);
+            return error;
+        }
+
+        error = AddFile(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC), pin, _budget), out file);
+        if (error != Errno.Success)
+        {
+            _nodes.Forget(entry.Node, 1);
         }
 
         return error;

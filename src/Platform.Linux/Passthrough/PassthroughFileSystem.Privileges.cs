@@ -19,7 +19,7 @@ internal sealed unsafe partial class PassthroughFileSystem
     public Errno RemovePrivileges(in RequestContext context, ulong node, out bool removed)
     {
         removed = false;
-        if (_nodes.Find(node) is not { Fd: >= 0 } found)
+        if (_nodes.Find(node) is not { IsVirtual: false } found)
         {
             return Errno.ENOENT;
         }
@@ -29,14 +29,20 @@ internal sealed unsafe partial class PassthroughFileSystem
             return Errno.Success;
         }
 
-        var error = NodeStat.Of(found.Fd, out NodeAttributes attributes);
+        using var descriptor = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
+        error = NodeStat.Of(descriptor.Fd, out NodeAttributes attributes);
         if (error != Errno.Success || attributes.Type != FileModes.RegularFile)
         {
             return error;
         }
 
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd, proc);
+        ProcPath.Format(descriptor.Fd, proc);
         var mode = attributes.Mode & 0xFFF;
         var keep = mode & ~SetUserId;
         if ((mode & FileModes.SetGroupId) != 0 && ((mode & GroupExecute) != 0 || !CallerGroups.Contains(context, attributes.Gid)))

@@ -22,12 +22,12 @@ internal sealed partial class PassthroughFileSystem
     private Errno ReadSingleFileDirectory(long offset, IDirectoryWriter writer)
     {
         const byte DirectoryType = 4;
-        if (offset < 1 && !Emit(FileSystemIds.Root, writer, "."u8, FileSystemIds.Root, DirectoryType, 1))
+        if (offset < 1 && !Emit(-1, writer, "."u8, FileSystemIds.Root, DirectoryType, 1))
         {
             return Errno.Success;
         }
 
-        if (offset < 2 && !Emit(FileSystemIds.Root, writer, ".."u8, FileSystemIds.Root, DirectoryType, 2))
+        if (offset < 2 && !Emit(-1, writer, ".."u8, FileSystemIds.Root, DirectoryType, 2))
         {
             return Errno.Success;
         }

@@ -5,44 +5,70 @@ using static Interop.Sys;
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
-/// Mirrors a backing directory, or a single file, as go-fuse's loopback and libfuse's passthrough_ll do: each known
-/// inode holds an O_PATH descriptor (<see cref="NodeTable"/>) and every operation is one *at() call relative to it, so
-/// nodes follow their files through renames made behind our back and unlinked files stay usable while open. Each
-/// method makes one backing call and returns its errno; no throttling here (the core's ThrottledFileSystem wraps
-/// this). This file holds names (lookup, create, link, remove, rename); the other parts: attributes, data I/O,
-/// directories, extended attributes and the single-file layouts.
+/// Mirrors a backing directory, or a single file, as go-fuse's loopback and libfuse's passthrough_ll do, every
+/// operation one *at() call relative to the descriptor of the node it names, so nodes follow their files through
+/// renames made behind our back and unlinked files stay usable while open. Unlike them, a node does not hold its
+/// descriptor: it keeps the inode's file handle (<see cref="NodeTable"/>), and <see cref="NodeDescriptors"/> lends a
+/// descriptor per call from a bounded cache, reopening it from the handle when it was closed; only open files and
+/// directories keep theirs. So the kernel may know millions of files, and when descriptors run short it is an open
+/// that fails (<see cref="DescriptorBudget"/>), never a stat, lookup or readdir. Each method makes one backing call and
+/// returns its errno; no throttling here (the core's ThrottledFileSystem wraps this). This file holds the set-up and
+/// names (create, link, remove, rename); the other parts: nodes (lookup, forget, paths), attributes, data I/O,
+/// directories, extended attributes, privileges and the single-file layouts.
 /// </summary>
 internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDisposable
 {
-    private readonly NodeTable _nodes = new();
+    private readonly DescriptorBudget _budget;
+    private readonly NodeDescriptors _descriptors;
+    private readonly BackingMounts _mounts;
+    private readonly NodeTable _nodes;
     private readonly HandlePool _handles = new();
     private readonly HandleMap<PassthroughFile> _files = new();
     private readonly HandleMap<PassthroughDirectory> _directories = new();
     private readonly bool _runAsRoot = GetEUid() == 0;
 
-    /// <summary>Mirrors <paramref name="source"/>.</summary>
+    /// <summary>Mirrors <paramref name="source"/>, with the descriptors this process's open-file limit allows.</summary>
     /// <exception cref="IOException">The source cannot be opened; the message names it and the reason.</exception>
     public PassthroughFileSystem(string source, SourceLayout layout)
+        : this(source, layout, DescriptorBudget.ForThisProcess())
+    {
+    }
+
+    /// <summary>Mirrors <paramref name="source"/> within <paramref name="budget"/>.</summary>
+    /// <exception cref="IOException">The source cannot be opened; the message names it and the reason.</exception>
+    public PassthroughFileSystem(string source, SourceLayout layout, DescriptorBudget budget)
     {
         Source = source;
         Layout = layout;
+        _budget = budget;
+        _descriptors = new NodeDescriptors(budget);
+        _mounts = new BackingMounts(budget);
+        _nodes = new NodeTable(_descriptors, _mounts);
         if (layout == SourceLayout.FileInDirectory)
         {
             _singleName = Encoding.UTF8.GetBytes(Path.GetFileName(source));
             _singleParentFd = OpenPath(Path.GetDirectoryName(source)!, O_DIRECTORY);
-            _nodes.AddRoot(new PassthroughNode(FileSystemIds.Root, -1, 0, 0, isDirectory: true));
+            _mounts.HandleOf(_singleParentFd, isDirectory: true, out _); // meets the file's mount
+            _nodes.AddRoot(-1, default, isDirectory: true);
             return;
+        }
+
+        if (layout == SourceLayout.FileAsRoot)
+        {
+            var parent = OpenPath(Path.GetDirectoryName(Path.GetFullPath(source))!, O_DIRECTORY);
+            _mounts.HandleOf(parent, isDirectory: true, out _);
+            _budget.Close(parent);
         }
 
         var fd = OpenPath(source, layout == SourceLayout.Directory ? O_DIRECTORY : 0);
         var error = NodeStat.Of(fd, out StatxBuffer stx);
         if (error != Errno.Success)
         {
-            Close(fd);
+            _budget.Close(fd);
             throw new IOException($"Cannot stat '{source}': {error}.");
         }
 
-        _nodes.AddRoot(new PassthroughNode(FileSystemIds.Root, fd, NodeStat.Device(stx), stx.Ino, layout == SourceLayout.Directory));
+        _nodes.AddRoot(fd, stx, layout == SourceLayout.Directory);
     }
 
     /// <summary>The backing directory or file.</summary>
@@ -51,91 +77,25 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     /// <summary>How the source appears at the mount point.</summary>
     public SourceLayout Layout { get; }
 
-    /// <summary>
-    /// The path of a node relative to the source: "" for a root directory, the file's name when the mount is a single
-    /// file (so rules such as <c>*.qcow2</c> match it), otherwise where the inode is now, read from its descriptor.
-    /// </summary>
-    public string? PathOf(ulong node)
-    {
-        if (_nodes.Find(node) is not { } found)
-        {
-            return null;
-        }
-
-        if (found.Id == FileSystemIds.Root)
-        {
-            return Layout == SourceLayout.FileAsRoot ? Path.GetFileName(Source) : "";
-        }
-
-        if (_singleName is not null)
-        {
-            return PathText.Decode(_singleName);
-        }
-
-        // The O_PATH descriptor knows where its inode lives now, renames included.
-        Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd, proc);
-        var target = new byte[4096];
-        nint length;
-        fixed (byte* p = proc)
-        fixed (byte* t = target)
-        {
-            length = ReadLinkAt(AT_FDCWD, p, t, target.Length);
-        }
-
-        if (length < 0)
-        {
-            return null;
-        }
-
-        var absolute = PathText.Decode(target.AsSpan(0, (int)length));
-        return absolute.StartsWith(Source, StringComparison.Ordinal) ? absolute[Source.Length..].TrimStart('/') : absolute;
-    }
-
-    public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out EntryInfo entry)
-    {
-        entry = default;
-        if (_nodes.Find(parent) is not { } directory)
-        {
-            return Errno.ENOENT;
-        }
-
-        var dirFd = directory.Fd;
-        if (dirFd < 0 && !TrySingleFileParent(name, out dirFd))
-        {
-            return Errno.ENOENT;
-        }
-
-        Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        if (!NativeName.TryCopy(name, native))
-        {
-            return Errno.ENAMETOOLONG;
-        }
-
-        int fd;
-        fixed (byte* n = native)
-        {
-            fd = OpenAt(dirFd, n, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-        }
-
-        return fd < 0 ? LastError : Register(fd, out entry);
-    }
-
-    public void Forget(ulong node, ulong lookups) => _nodes.Forget(node, lookups);
-
     public Errno ReadLink(ulong node, Span<byte> target, out int length)
     {
         length = 0;
-        if (_nodes.Find(node) is not { Fd: >= 0 } found)
+        if (_nodes.Find(node) is not { IsVirtual: false } found)
         {
             return Errno.ENOENT;
+        }
+
+        using var descriptor = _descriptors.Lease(found, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
         }
 
         nint result;
         fixed (byte* empty = NodeStat.EmptyPath)
         fixed (byte* t = target)
         {
-            result = ReadLinkAt(found.Fd, empty, t, target.Length);
+            result = ReadLinkAt(descriptor.Fd, empty, t, target.Length);
         }
 
         if (result < 0)
@@ -159,27 +119,33 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     public Errno Link(ulong node, ulong newParent, ReadOnlySpan<byte> newName, out EntryInfo entry)
     {
         entry = default;
-        if (_nodes.Find(node) is not { Fd: >= 0 } found)
+        if (_nodes.Find(node) is not { IsVirtual: false } found)
         {
             return Errno.ENOENT;
         }
 
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(newParent, newName, native, out var directory);
+        using var directory = ResolveName(newParent, newName, native, out var error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
+        using var descriptor = _descriptors.Lease(found, out error);
         if (error != Errno.Success)
         {
             return error;
         }
 
         Span<byte> proc = stackalloc byte[ProcPath.MaxLength];
-        ProcPath.Format(found.Fd, proc);
+        ProcPath.Format(descriptor.Fd, proc);
         fixed (byte* p = proc)
         fixed (byte* n = native)
         {
             error = Check(LinkAt(AT_FDCWD, p, directory.Fd, n, AT_SYMLINK_FOLLOW));
         }
 
-        return error != Errno.Success ? error : Lookup(newParent, newName, out entry);
+        return error != Errno.Success ? error : LookupAt(directory.Fd, newName, out entry);
     }
 
     public Errno Unlink(ulong parent, ReadOnlySpan<byte> name) => RemoveName(parent, name, 0);
@@ -190,21 +156,23 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     {
         Span<byte> oldNative = stackalloc byte[NativeName.BufferSize];
         Span<byte> newNative = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, oldNative, out var from);
-        if (error == Errno.Success)
+        using var from = ResolveName(parent, name, oldNative, out var error);
+        if (error != Errno.Success)
         {
-            error = ResolveName(newParent, newName, newNative, out var to);
-            if (error == Errno.Success)
-            {
-                fixed (byte* o = oldNative)
-                fixed (byte* n = newNative)
-                {
-                    error = Check(RenameAt2(from.Fd, o, to.Fd, n, (uint)flags));
-                }
-            }
+            return error;
         }
 
-        return error;
+        using var to = ResolveName(newParent, newName, newNative, out error);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+
+        fixed (byte* o = oldNative)
+        fixed (byte* n = newNative)
+        {
+            return Check(RenameAt2(from.Fd, o, to.Fd, n, (uint)flags));
+        }
     }
 
     public void Dispose()
@@ -214,19 +182,21 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
             file.Close();
         }
 
-        foreach (var directory in _directories.Snapshot().Where(d => d.Fd >= 0))
+        foreach (var directory in _directories.Snapshot())
         {
-            Close(directory.Fd);
+            directory.Close();
         }
 
-        _nodes.Dispose();
+        _descriptors.Dispose();
+        _mounts.Dispose();
         if (_singleParentFd >= 0)
         {
-            Close(_singleParentFd);
+            _budget.Close(_singleParentFd);
         }
     }
 
-    private static int OpenPath(string path, int flags)
+    // An O_PATH descriptor of a path of the source, counted in the budget.
+    private int OpenPath(string path, int flags)
     {
         var native = Encoding.UTF8.GetBytes(path + "\0");
         int fd;
@@ -235,27 +205,13 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
             fd = Interop.Sys.Open(p, O_PATH | O_CLOEXEC | flags, 0);
         }
 
-        return fd >= 0 ? fd : throw new IOException($"Cannot open '{path}': {LastError}.");
-    }
-
-    // Takes ownership of an O_PATH descriptor: the node it names gains one lookup.
-    private Errno Register(int fd, out EntryInfo entry)
-    {
-        entry = default;
-        var error = NodeStat.Of(fd, out StatxBuffer stx);
-        if (error != Errno.Success)
+        if (fd < 0)
         {
-            Close(fd);
-            return error;
+            throw new IOException($"Cannot open '{path}': {LastError}.");
         }
 
-        if (_nodes.Register(fd, NodeStat.Device(stx), stx.Ino, (stx.Mode & S_IFMT) == S_IFDIR) is not { } node)
-        {
-            return Errno.ENFILE;
-        }
-
-        entry = new EntryInfo(node.Id, NodeStat.ToAttributes(stx));
-        return Errno.Success;
+        _budget.Count(1);
+        return fd;
     }
 
     private delegate int MakeCall(int dirFd, byte* name, uint mode, ulong device, byte* target);
@@ -265,7 +221,7 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     {
         entry = default;
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, native, out var directory);
+        using var directory = ResolveName(parent, name, native, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -284,36 +240,31 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
             }
 
             // Only mknod's nodes: directories keep their bits through a chown, and symlinks have none.
-            if (ChownNew(context, directory, n) && HasSetId(mode) && (mode & FileModes.TypeMask) is not (0 or FileModes.Directory))
+            if (ChownNew(context, directory.Fd, n) && HasSetId(mode) && (mode & FileModes.TypeMask) is not (0 or FileModes.Directory))
             {
                 FChModAt(directory.Fd, n, mode & 0xFFF, 0);
             }
         }
 
-        return Lookup(directory.Id, name, out entry);
+        return LookupAt(directory.Fd, name, out entry);
     }
 
-    // A name inside a real directory node, NUL-terminated for libc. The single-file source's directory is fixed.
-    private Errno ResolveName(ulong parent, ReadOnlySpan<byte> name, Span<byte> native, out PassthroughNode directory)
+    // A name inside a real directory node, NUL-terminated for libc, and the directory's descriptor, lent (dispose
+    // it). The single-file source's directory is fixed.
+    private NodeDescriptor ResolveName(ulong parent, ReadOnlySpan<byte> name, Span<byte> native, out Errno error)
     {
-        directory = _nodes.Find(parent)!;
-        if (directory is null)
-        {
-            return Errno.ENOENT;
-        }
-
-        if (directory.Fd < 0)
-        {
-            return Errno.EPERM;
-        }
-
-        return NativeName.TryCopy(name, native) ? Errno.Success : Errno.ENAMETOOLONG;
+        var directory = _nodes.Find(parent);
+        error = directory is null ? Errno.ENOENT
+            : directory.IsVirtual ? Errno.EPERM
+            : !NativeName.TryCopy(name, native) ? Errno.ENAMETOOLONG
+            : Errno.Success;
+        return error == Errno.Success ? _descriptors.Lease(directory!, out error) : NodeDescriptor.None;
     }
 
     private Errno RemoveName(ulong parent, ReadOnlySpan<byte> name, int flags)
     {
         Span<byte> native = stackalloc byte[NativeName.BufferSize];
-        var error = ResolveName(parent, name, native, out var directory);
+        using var directory = ResolveName(parent, name, native, out var error);
         if (error != Errno.Success)
         {
             return error;
@@ -327,15 +278,15 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
 
     // We run as root, so what we create is root's. Give it to the caller, as a local filesystem would; a set-group-id
     // directory keeps handing down its own group. Returns whether the owner changed.
-    private bool ChownNew(in RequestContext context, PassthroughNode directory, byte* name)
+    private bool ChownNew(in RequestContext context, int directoryFd, byte* name)
     {
         if (!_runAsRoot || (context.Uid == 0 && context.Gid == 0))
         {
             return false;
         }
 
-        var inheritGroup = StatNode(directory, out var parent) == Errno.Success && (parent.Mode & FileModes.SetGroupId) != 0;
-        return FChOwnAt(directory.Fd, name, context.Uid, inheritGroup ? uint.MaxValue : context.Gid, AT_SYMLINK_NOFOLLOW) == 0;
+        var inheritGroup = NodeStat.Of(directoryFd, out NodeAttributes parent) == Errno.Success && (parent.Mode & FileModes.SetGroupId) != 0;
+        return FChOwnAt(directoryFd, name, context.Uid, inheritGroup ? uint.MaxValue : context.Gid, AT_SYMLINK_NOFOLLOW) == 0;
     }
 
     // A chown clears the set-id bits of what is not a directory, even root's, so a file created with them for the

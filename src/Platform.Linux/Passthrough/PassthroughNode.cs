@@ -1,24 +1,43 @@
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
-/// A backing inode the kernel knows about: an O_PATH descriptor (which follows the inode through renames and
-/// keeps it alive after an unlink), its identity, and the kernel's lookup count.
+/// A backing inode the kernel knows about: its identity, the kernel's lookup count, and how to reach it again: its
+/// file handle and the descriptor of its mount to open it through (<see cref="FileHandle"/>). A node holds no
+/// descriptor of its own; <see cref="NodeDescriptors"/> lends one when a request needs it. This is all the memory a
+/// node costs, besides one entry in each of the node table's two dictionaries: a million nodes the kernel holds cost
+/// the daemon a few hundred megabytes, not a million descriptors.
 /// </summary>
-internal sealed class PassthroughNode(ulong id, int fd, ulong device, ulong inode, bool isDirectory)
+internal sealed class PassthroughNode(ulong id, ulong device, ulong inode, bool isDirectory, byte[]? handle, int mountFd)
 {
     public ulong Id { get; } = id;
-
-    /// <summary>O_PATH descriptor; -1 for the virtual directory around a single-file source.</summary>
-    public int Fd { get; } = fd;
 
     public ulong Device { get; } = device;
 
     public ulong Inode { get; } = inode;
 
+    /// <summary>
+    /// The file handle (a <c>struct file_handle</c>); null when the inode has none to use (not root, a filesystem
+    /// without handles, the single-file source's made-up directory), and then the node's descriptor stays open for as
+    /// long as the node lives, as every node's did before handles.
+    /// </summary>
+    public byte[]? Handle { get; } = handle;
+
+    /// <summary>A descriptor on the node's mount, to open <see cref="Handle"/> through; -1 without a handle.</summary>
+    public int MountFd { get; } = mountFd;
+
     public bool IsDirectory { get; } = isDirectory;
+
+    /// <summary>The single-file source's made-up root directory: no backing inode, no descriptor.</summary>
+    public bool IsVirtual { get; init; }
 
     /// <summary>Lookups the kernel holds; guarded by the node table's lock.</summary>
     public ulong Lookups { get; set; }
+
+    /// <summary>The node's entry in <see cref="NodeDescriptors"/>, -1 when it has no descriptor open; guarded by its lock.</summary>
+    public int Slot { get; set; } = -1;
+
+    /// <summary>The kernel has forgotten the node: it gets no cached descriptor any more. Guarded by the descriptors' lock.</summary>
+    public bool Forgotten { get; set; }
 
     /// <summary>
     /// Known to have no set-id bits and no file capabilities, so an unprivileged write has nothing to remove. Set by
