@@ -61,6 +61,10 @@ internal static unsafe partial class Libc
 
     public const uint STATX_BASIC_STATS = 0x7FF;
 
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int LOCK_UN = 8;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct TimeSpec
     {
@@ -262,4 +266,8 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "closedir", SetLastError = true)]
     public static partial int CloseDir(nint directory);
+
+    /// <summary>flock(2): without FUSE_FLOCK_LOCKS the kernel keeps these locks itself, per inode it knows.</summary>
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
 }

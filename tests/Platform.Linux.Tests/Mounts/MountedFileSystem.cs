@@ -25,13 +25,20 @@ internal sealed class MountedFileSystem : IDisposable
     public static MountedFileSystem Start(params string[] arguments) => Start(prepare: null, arguments);
 
     /// <summary>Mounts a new directory, first letting <paramref name="prepare"/> fill it.</summary>
-    public static MountedFileSystem Start(Action<string>? prepare, params string[] arguments)
+    public static MountedFileSystem Start(Action<string>? prepare, params string[] arguments) => Start(prepare, openFileLimit: null, arguments);
+
+    /// <summary>
+    /// Mounts a new directory, first letting <paramref name="prepare"/> fill it, with the daemon's open-file limit
+    /// (RLIMIT_NOFILE, soft and hard) set to <paramref name="openFileLimit"/>: the mount command runs under prlimit, and
+    /// the daemon it starts inherits the limit.
+    /// </summary>
+    public static MountedFileSystem Start(Action<string>? prepare, int? openFileLimit, params string[] arguments)
     {
         var root = Directory.CreateTempSubdirectory("throttlefs-test-").FullName;
         var backing = Directory.CreateDirectory(Path.Combine(root, "backing")).FullName;
         var point = Directory.CreateDirectory(Path.Combine(root, "mnt")).FullName;
         prepare?.Invoke(backing);
-        return Mount(root, backing, point, arguments);
+        return Mount(root, backing, point, openFileLimit, arguments);
     }
 
     /// <summary>Mounts an existing source (file or directory) at an existing mount point.</summary>
@@ -39,7 +46,10 @@ internal sealed class MountedFileSystem : IDisposable
     /// Without a <c>--config</c> among the arguments the mount gets an empty config (no limits beyond the arguments),
     /// not the bundled default, so each test states every limit it measures.
     /// </remarks>
-    public static MountedFileSystem Mount(string root, string source, string point, params string[] arguments)
+    public static MountedFileSystem Mount(string root, string source, string point, params string[] arguments) =>
+        Mount(root, source, point, openFileLimit: null, arguments);
+
+    private static MountedFileSystem Mount(string root, string source, string point, int? openFileLimit, string[] arguments)
     {
         if (!arguments.Contains("--config"))
         {
@@ -48,7 +58,9 @@ internal sealed class MountedFileSystem : IDisposable
             arguments = ["--config", config, .. arguments];
         }
 
-        var result = Tool.ThrottleFs(["mount", source, point, .. arguments]);
+        var result = openFileLimit is { } limit
+            ? Tool.Run("prlimit", [$"--nofile={limit}:{limit}", "dotnet", Path.Combine(AppContext.BaseDirectory, "throttlefs.dll"), "mount", source, point, .. arguments], TimeSpan.FromSeconds(60))
+            : Tool.ThrottleFs(["mount", source, point, .. arguments]);
         if (result.ExitCode != 0 || !Tool.IsMounted(point))
         {
             Directory.Delete(root, recursive: true);
