@@ -19,9 +19,11 @@ internal static unsafe partial class Libc
     public const int O_EXCL = 0x80;
     public const int O_TRUNC = 0x200;
     public const int O_APPEND = 0x400;
-    public const int O_DIRECT = 0x4000;
-    public const int O_DIRECTORY = 0x10000;
-    public const int O_NOFOLLOW = 0x20000;
+    // arm64's fcntl.h moves these three (x86-64 has asm-generic's).
+    private static readonly bool s_arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+    public static readonly int O_DIRECT = s_arm64 ? 0x10000 : 0x4000;
+    public static readonly int O_DIRECTORY = s_arm64 ? 0x4000 : 0x10000;
+    public static readonly int O_NOFOLLOW = s_arm64 ? 0x8000 : 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
     public const int AT_FDCWD = -100;

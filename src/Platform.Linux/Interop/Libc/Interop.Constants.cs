@@ -1,8 +1,10 @@
+using System.Runtime.InteropServices;
+
 internal static partial class Interop
 {
     internal static partial class Sys
     {
-        // fcntl.h (x86-64 and arm64 agree on these)
+        // fcntl.h: the same on x86-64 and arm64 except the three marked below.
         internal const int O_RDONLY = 0x0;
         internal const int O_WRONLY = 0x1;
         internal const int O_RDWR = 0x2;
@@ -13,9 +15,12 @@ internal static partial class Interop
         internal const int O_TRUNC = 0x200;
         internal const int O_APPEND = 0x400;
         internal const int O_NONBLOCK = 0x800;
-        internal const int O_DIRECTORY = 0x10000;
-        internal const int O_NOFOLLOW = 0x20000;
-        internal const int O_DIRECT = 0x4000;
+        // x86-64 takes these from asm-generic; arm64's own fcntl.h moves them. The kernel hands FUSE a caller's open
+        // flags in the native values too, so reading them depends on the architecture as much as passing them does.
+        private static readonly bool s_arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        internal static readonly int O_DIRECTORY = s_arm64 ? 0x4000 : 0x10000;
+        internal static readonly int O_NOFOLLOW = s_arm64 ? 0x8000 : 0x20000;
+        internal static readonly int O_DIRECT = s_arm64 ? 0x10000 : 0x4000;
         internal const int O_CLOEXEC = 0x80000;
         internal const int O_PATH = 0x200000;
         internal const int O_NOATIME = 0x40000;
