@@ -47,6 +47,13 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
 done
 
+# Name the failures last, where a log that keeps only its tail still shows them.
+if ((failed > 0)); then
+  echo "test.sh: failed tests:"
+  grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$results"/*.trx \
+    | sed -E 's/.* testName="([^"]*)".*/  \1/' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+fi
+
 if ((passed + failed == 0)); then
   echo "test.sh: no test ran."
   status=1
