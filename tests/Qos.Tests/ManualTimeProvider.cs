@@ -31,6 +31,18 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>When the next armed timer falls due, or null when none is armed.</summary>
+    public long? NextDueNs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _timers.Count == 0 ? null : _timers.Min(timer => timer.DueNs);
+            }
+        }
+    }
+
     /// <summary>Moves the clock forward, firing every timer that falls due on the way.</summary>
     public void Advance(TimeSpan by) => AdvanceToNs(NowNs + (by.Ticks * 100));
 

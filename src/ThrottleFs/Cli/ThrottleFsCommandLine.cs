@@ -9,8 +9,9 @@ public static class ThrottleFsCommandLine
     /// <summary>
     /// Parses and runs a command line; returns the exit code. Help and a command's result go to
     /// <paramref name="output"/>, messages for the user to <paramref name="error"/> (standard output and error by default).
+    /// <paramref name="platformCommands"/> are the host's own (Windows: <c>service</c>).
     /// </summary>
-    public static int Run(string[] args, IMountHost host, TextWriter? error = null, TextWriter? output = null)
+    public static int Run(string[] args, IMountHost host, TextWriter? error = null, TextWriter? output = null, IReadOnlyList<Command>? platformCommands = null)
     {
         error ??= Console.Error;
         output ??= Console.Out;
@@ -23,6 +24,11 @@ public static class ThrottleFsCommandLine
         root.Subcommands.Add(StatsCommand.Create(error));
         root.Subcommands.Add(ValidateCommand.Create(output, error));
         root.Subcommands.Add(ImportLibvirtCommand.Create(output, error));
+        foreach (var command in platformCommands ?? [])
+        {
+            root.Subcommands.Add(command);
+        }
+
         var result = root.Parse(args);
         var exitCode = result.Invoke(new InvocationConfiguration { Output = output, Error = error });
         return result.Errors.Count > 0 ? ExitCodes.Usage : exitCode;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 
 namespace ThrottleFs.Control;
@@ -148,6 +149,12 @@ internal sealed class ControlFileSystem : FileSystemDecorator
         var control = ControlDirectory.FileOf(node);
         var writing = OpenFlags.Writes(flags);
         if (writing && (control != ControlFile.Control || !_panel.MayChange(context.Uid)))
+        {
+            return Errno.EACCES;
+        }
+
+        // The modes say the same, and a FUSE kernel checks them first; a Dokan volume checks nothing, so this does.
+        if (!_panel.MayChange(context.Uid) && _panel.Policy.Limits.Settings.ControlReaders == ControlReaders.Owner)
         {
             return Errno.EACCES;
         }

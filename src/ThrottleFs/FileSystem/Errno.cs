@@ -44,5 +44,6 @@ public enum Errno
     EOPNOTSUPP = 95,
     ECONNABORTED = 103,
     ENOTCONN = 107,
+    ETIMEDOUT = 110,
     ESTALE = 116,
 }

@@ -83,18 +83,34 @@ public sealed class ControlFilesTests : IDisposable
     }
 
     [Fact]
-    public async Task OnlyTheOwnerAndRoot_MayOpenControlForWriting_EveryoneMayRead()
+    public async Task OnlyTheOwnerAndRoot_MayOpenControl_ForWritingOrReading()
     {
         var control = _stack.Lookup($"{ControlName}/control");
 
         Assert.Equal(Errno.EACCES, _stack.Files.Open(Other, control, WriteOnly, out _));
         Assert.Equal(Errno.EACCES, _stack.Files.Open(Other, control, ReadWrite, out _));
-        Assert.Equal(Errno.Success, _stack.Files.Open(Other, control, ReadOnly, out var read));
+        // The 0600 mode says so, and a Dokan volume does not check modes: the layer itself refuses.
+        Assert.Equal(Errno.EACCES, _stack.Files.Open(Other, control, ReadOnly, out _));
+        Assert.Equal(Errno.EACCES, _stack.Files.Open(Other, _stack.Lookup($"{ControlName}/stats"), ReadOnly, out _));
+        Assert.Equal(Errno.Success, _stack.Files.Open(Owner, control, ReadOnly, out var read));
         Assert.Equal(Errno.Success, _stack.Files.Release(read.Handle));
         var line = "mount bps-total=1M\n";
         Assert.Equal(Errno.EACCES, _stack.Files.Open(Other, control, WriteOnly | Truncate, out _));
         Assert.Equal(IoResult.Done(line.Length), await _stack.WriteControl(line, Root));
         Assert.Equal(1L << 20, _stack.Policy.Limits.Mount.BpsTotal.Avg);
+    }
+
+    [Fact]
+    public void WithControlReadersEveryone_OthersMayReadEveryControlFile_ButNotWriteControl()
+    {
+        using var open = new ControlledFiles(readers: global::ThrottleFs.Configuration.ControlReaders.Everyone);
+        foreach (var name in new[] { "control", "errors", "stats", "metrics" })
+        {
+            Assert.Equal(Errno.Success, open.Files.Open(Other, open.Lookup($"{ControlName}/{name}"), ReadOnly, out var file));
+            Assert.Equal(Errno.Success, open.Files.Release(file.Handle));
+        }
+
+        Assert.Equal(Errno.EACCES, open.Files.Open(Other, open.Lookup($"{ControlName}/control"), WriteOnly, out _));
     }
 
     [Theory]
@@ -131,7 +147,7 @@ public sealed class ControlFilesTests : IDisposable
     [Fact]
     public async Task AWriteThroughAControlHandleOpenedForReading_IsRefused()
     {
-        var handle = _stack.Open($"{ControlName}/control", ReadOnly, Other);
+        var handle = _stack.Open($"{ControlName}/control", ReadOnly, Owner);
 
         Assert.Equal(IoResult.Failed(Errno.EBADF), await _stack.Files.WriteAsync(handle, 0, "mount bps-total=1M\n"u8.ToArray(), default));
         Assert.False(_stack.Policy.Limits.Mount.IsEnabled);
