@@ -71,7 +71,7 @@ internal static class MountCommand
             var options = new MountOptions(configSource, settings)
             {
                 Source = Path.GetFullPath(result.GetValue(source)!),
-                MountPoint = Path.GetFullPath(result.GetValue(mountPoint)!),
+                MountPoint = host.FullMountPoint(result.GetValue(mountPoint)!),
                 ExtraOptions = (result.GetValue(extraOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 Foreground = result.GetValue(foreground),
                 Trace = result.GetValue(trace),

@@ -14,7 +14,7 @@ internal static class UnmountCommand
             mountPoint,
         };
         command.Aliases.Add("umount");
-        command.SetAction(result => host.Unmount(Path.GetFullPath(result.GetValue(mountPoint)!), error));
+        command.SetAction(result => host.Unmount(host.FullMountPoint(result.GetValue(mountPoint)!), error));
         return command;
     }
 }

@@ -14,4 +14,10 @@ public interface IMountHost
 
     /// <summary>Unmounts, also a stale mount whose daemon died; returns the process exit code.</summary>
     int Unmount(string mountPoint, TextWriter error);
+
+    /// <summary>
+    /// A mount point as the user typed it, in the form this host names mount points by: a full path here, and on
+    /// Windows also a drive letter (<c>T:</c>), which a full path would turn into a folder of the current directory.
+    /// </summary>
+    string FullMountPoint(string typed) => Path.GetFullPath(typed);
 }
