@@ -88,14 +88,17 @@ internal sealed unsafe partial class DokanDispatcher
             return NtStatus.AccessDenied;
         }
 
-        var error = DataHandle(open, writing: false, info, out var handle);
+        // A listing of its own, not the open's: that one may be from before the entries were deleted (rd /s lists a
+        // directory, deletes what it found through other opens, then deletes the directory).
+        var error = _fs.OpenDirectory(open.Node, out var listing);
         if (error != Errno.Success)
         {
             return ErrnoStatus.From(error);
         }
 
         var probe = new EmptinessProbe();
-        error = _fs.ReadDirectory(handle, 0, probe);
+        error = _fs.ReadDirectory(listing.Handle, 0, probe);
+        _fs.ReleaseDirectory(listing.Handle);
         return error != Errno.Success ? ErrnoStatus.From(error) : probe.FoundEntry ? NtStatus.DirectoryNotEmpty : NtStatus.Success;
     }
 

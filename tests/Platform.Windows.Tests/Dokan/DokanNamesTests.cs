@@ -104,6 +104,26 @@ public sealed unsafe class DokanNamesTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryListedThenEmptied_MayBeDeletedThroughTheOpenThatListedIt()
+    {
+        Directory.CreateDirectory(_volume.Backing("tree"));
+        File.WriteAllText(_volume.Backing("tree/leaf"), "x");
+        var directory = _volume.Open(@"\tree", Win32.GenericRead | Win32.Delete);
+        Assert.Equal(NtStatus.Success, _volume.Find(@"\tree", directory, out var entries));
+        Assert.Contains("leaf", entries.Keys);
+
+        var leaf = _volume.Open(@"\tree\leaf", Win32.Delete);
+        leaf.DeletePending = true;
+        Assert.Equal(NtStatus.Success, _volume.DeleteFile(@"\tree\leaf", leaf));
+        _volume.Close(@"\tree\leaf", leaf);
+
+        directory.DeletePending = true;
+        Assert.Equal(NtStatus.Success, _volume.DeleteDirectory(@"\tree", directory));
+        _volume.Close(@"\tree", directory);
+        Assert.False(Directory.Exists(_volume.Backing("tree")));
+    }
+
+    [Fact]
     public void DeleteFile_OfAReadOnlyFile_CannotDelete()
     {
         File.WriteAllText(_volume.Backing("ro"), "x");
