@@ -48,6 +48,22 @@ public sealed record ThrottleConfig
     /// <summary>What applying this config does to the current bucket levels (<c>on-change</c>).</summary>
     public LevelsOnChange OnChange { get; init; } = LevelsOnChange.Keep;
 
+    /// <summary>Nanoseconds added to every read once the buckets admitted it (<c>latency-read</c>): a slow disk on demand.</summary>
+    public long LatencyRead { get; init; }
+
+    /// <summary>Nanoseconds added to every write once admitted (<c>latency-write</c>).</summary>
+    public long LatencyWrite { get; init; }
+
+    /// <summary>Up to this many nanoseconds more, drawn uniformly per request (<c>latency-jitter</c>), where latency is added.</summary>
+    public long LatencyJitter { get; init; }
+
+    /// <summary>Seeds the jitter, so a run repeats its delays (<c>latency-seed</c>); 0 draws a different sequence each time.</summary>
+    public long LatencySeed { get; init; }
+
+    /// <summary>Whether the config adds latency to requests in <paramref name="direction"/>.</summary>
+    public bool AddsLatency(ThrottleDirection direction) =>
+        (direction == ThrottleDirection.Read ? LatencyRead : LatencyWrite) != 0 || LatencyJitter != 0;
+
     /// <summary>The limits of one bucket.</summary>
     public BucketConfig this[BucketKind kind] => kind switch
     {
@@ -72,10 +88,14 @@ public sealed record ThrottleConfig
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Whether any bucket limits anything (QEMU's <c>throttle_enabled</c>).</summary>
+    /// <summary>
+    /// Whether the config does anything to a request: a bucket limits (QEMU's <c>throttle_enabled</c>), or latency is
+    /// added.
+    /// </summary>
     public bool IsEnabled =>
         BpsTotal.IsEnabled || BpsRead.IsEnabled || BpsWrite.IsEnabled ||
-        IopsTotal.IsEnabled || IopsRead.IsEnabled || IopsWrite.IsEnabled;
+        IopsTotal.IsEnabled || IopsRead.IsEnabled || IopsWrite.IsEnabled ||
+        LatencyRead != 0 || LatencyWrite != 0 || LatencyJitter != 0;
 
     /// <summary>How many operations a request of <paramref name="bytes"/> counts as in the iops buckets.</summary>
     public double IopsUnits(long bytes)
@@ -160,6 +180,14 @@ public sealed record ThrottleConfig
             if (bucket.Max != 0 && bucket.Max < bucket.Avg)
             {
                 errors.Add($"{max} cannot be lower than {avg}");
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("latency-read", LatencyRead), ("latency-write", LatencyWrite), ("latency-jitter", LatencyJitter) })
+        {
+            if (value < 0 || value > Duration.MaxNs)
+            {
+                errors.Add($"{key} must be within [0, 1 day]");
             }
         }
 

@@ -55,6 +55,8 @@ public sealed partial class ThrottleGroup : IDisposable
     private PerDirection<DirectionCounters> _counters;
     private long _latestNs;
     private bool _disposed;
+    private Random? _jitter; // made when a config first asks for jitter
+    private long _jitterSeed;
 
     /// <summary>Creates a group with the given limits.</summary>
     /// <param name="name">Shown in statistics and errors.</param>
@@ -82,6 +84,34 @@ public sealed partial class ThrottleGroup : IDisposable
 
     /// <summary>The limits in force.</summary>
     public ThrottleConfig Config => Volatile.Read(ref _state).Config;
+
+    /// <summary>The clock the group's waits run on.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>
+    /// The latency this group adds to an admitted request in <paramref name="direction"/>: the config's fixed delay and
+    /// a uniform draw of its jitter, from a sequence its seed makes repeatable.
+    /// </summary>
+    internal long LatencyNs(ThrottleDirection direction)
+    {
+        var config = Config;
+        var fixedNs = direction == ThrottleDirection.Read ? config.LatencyRead : config.LatencyWrite;
+        if (config.LatencyJitter == 0)
+        {
+            return fixedNs;
+        }
+
+        lock (_lock)
+        {
+            if (_jitter is null || _jitterSeed != config.LatencySeed)
+            {
+                _jitterSeed = config.LatencySeed;
+                _jitter = config.LatencySeed == 0 ? new Random() : new Random((int)(config.LatencySeed ^ (config.LatencySeed >> 32)));
+            }
+
+            return fixedNs + (long)(_jitter.NextDouble() * config.LatencyJitter);
+        }
+    }
 
     /// <summary>Adds a member. Like QEMU, the newest member goes to the head of the round-robin list.</summary>
     /// <exception cref="ObjectDisposedException">The group was disposed.</exception>

@@ -23,6 +23,18 @@ public enum ThrottleKeyField
 
     /// <summary><c>on-change</c>.</summary>
     OnChange,
+
+    /// <summary><c>latency-read</c>: added to every read once admitted.</summary>
+    LatencyRead,
+
+    /// <summary><c>latency-write</c>: added to every write once admitted.</summary>
+    LatencyWrite,
+
+    /// <summary><c>latency-jitter</c>: up to this much more, uniformly.</summary>
+    LatencyJitter,
+
+    /// <summary><c>latency-seed</c>: makes the jitter repeat from run to run.</summary>
+    LatencySeed,
 }
 
 /// <summary>

@@ -35,6 +35,10 @@ public static class ThrottleKeys
         keys.Add(new("iops-size-mode", ["iops_size_mode"], null, ThrottleKeyField.IopsSizeMode));
         keys.Add(new("algorithm", [], null, ThrottleKeyField.Algorithm));
         keys.Add(new("on-change", ["on_change"], null, ThrottleKeyField.OnChange));
+        keys.Add(new("latency-read", ["latency_read"], null, ThrottleKeyField.LatencyRead));
+        keys.Add(new("latency-write", ["latency_write"], null, ThrottleKeyField.LatencyWrite));
+        keys.Add(new("latency-jitter", ["latency_jitter"], null, ThrottleKeyField.LatencyJitter));
+        keys.Add(new("latency-seed", ["latency_seed"], null, ThrottleKeyField.LatencySeed));
 
         All = keys;
         foreach (var key in keys)
@@ -90,9 +94,18 @@ public static class ThrottleKeys
             {
                 Algorithm = ParseWord(key, value, ("leaky", ThrottleAlgorithm.Leaky), ("token", ThrottleAlgorithm.Token)),
             },
-            _ => config with
+            ThrottleKeyField.OnChange => config with
             {
                 OnChange = ParseWord(key, value, ("keep", LevelsOnChange.Keep), ("reset", LevelsOnChange.Reset)),
+            },
+            ThrottleKeyField.LatencyRead => config with { LatencyRead = ParseDuration(key, value) },
+            ThrottleKeyField.LatencyWrite => config with { LatencyWrite = ParseDuration(key, value) },
+            ThrottleKeyField.LatencyJitter => config with { LatencyJitter = ParseDuration(key, value) },
+            _ => config with
+            {
+                LatencySeed = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)
+                    ? seed
+                    : throw new ThrottleConfigException($"{key.Name}: '{value}' is not a whole number (write e.g. {key.Name}=42)"),
             },
         };
     }
@@ -141,6 +154,19 @@ public static class ThrottleKeys
             keys.Add(("on-change", "reset"));
         }
 
+        foreach (var (name, value) in new[] { ("latency-read", config.LatencyRead), ("latency-write", config.LatencyWrite), ("latency-jitter", config.LatencyJitter) })
+        {
+            if (value != 0)
+            {
+                keys.Add((name, Duration.Format(value)));
+            }
+        }
+
+        if (config.LatencySeed != 0)
+        {
+            keys.Add(("latency-seed", config.LatencySeed.ToString(CultureInfo.InvariantCulture)));
+        }
+
         return keys;
     }
 
@@ -148,6 +174,10 @@ public static class ThrottleKeys
         ? number
         : throw new ThrottleConfigException(
             $"{key.Name}: '{value}' is not a whole number (write e.g. {key.Name}={(key.IsBytes ? "10M" : "100")}; K, M, G, T are powers of 1024)");
+
+    private static long ParseDuration(ThrottleKey key, string value) => Duration.TryParse(value, out var ns)
+        ? ns
+        : throw new ThrottleConfigException($"{key.Name}: '{value}' is not a duration (write e.g. {key.Name}=20ms; units us, ms, s, m)");
 
     private static T ParseWord<T>(ThrottleKey key, string value, params (string Word, T Value)[] choices)
     {

@@ -10,6 +10,7 @@ namespace ThrottleFs.Qos;
 internal sealed class WaitingRequest : IValueTaskSource
 {
     private static readonly Action<object?> OnCanceledCallback = static state => ((WaitingRequest)state!).OnCanceled();
+    private static readonly TimerCallback OnDelayedCallback = static state => ((WaitingRequest)state!).OnDelayed();
     private static readonly Lock PoolLock = new();
     private static readonly WaitingRequest?[] Pool = new WaitingRequest?[1024];
     private static int _pooled;
@@ -18,6 +19,13 @@ internal sealed class WaitingRequest : IValueTaskSource
     private CancellationToken _cancellationToken;
     private CancellationTokenRegistration _registration;
     private int _cancelRequested;
+
+    // The timer of an injected latency, kept with the pooled request so that a delay allocates nothing once warm;
+    // _delaying is 1 while it runs, and whoever sets it back to 0 (the timer or a cancellation) completes the request.
+    private ITimer? _delay;
+    private TimeProvider? _delayClock;
+    private long _delayDue;
+    private int _delaying;
 
     /// <summary>The chain being walked and the layer the request is at.</summary>
     public ThrottleGroupMember[] Layers = [];
@@ -67,7 +75,18 @@ internal sealed class WaitingRequest : IValueTaskSource
             return ValueTask.FromException(e);
         }
 
-        return default;
+        // Admitted everywhere: the latency the layers inject, if any, is the last wait.
+        var latency = LatencyOf(layers, direction);
+        if (latency == 0)
+        {
+            return default;
+        }
+
+        request = Rent(layers, layers.Length - 1, direction, admission);
+        var version = request._core.Version;
+        request.WatchCancellation(cancellationToken);
+        request.Delay(latency);
+        return new ValueTask(request, version);
     }
 
     /// <summary>Takes a request from the pool for a request that must queue at <paramref name="layer"/>.</summary>
@@ -119,7 +138,15 @@ internal sealed class WaitingRequest : IValueTaskSource
             }
         }
 
-        _core.SetResult(true);
+        var latency = LatencyOf(Layers, Direction);
+        if (latency == 0)
+        {
+            _core.SetResult(true);
+        }
+        else
+        {
+            Delay(latency);
+        }
     }
 
     public void FinishCanceled() => _core.SetException(new OperationCanceledException(_cancellationToken));
@@ -143,6 +170,70 @@ internal sealed class WaitingRequest : IValueTaskSource
         }
     }
 
+    // The sum of the latencies the layers add; reading each layer's config is all it costs when none does.
+    private static long LatencyOf(ThrottleGroupMember[] layers, ThrottleDirection direction)
+    {
+        long latency = 0;
+        foreach (var layer in layers)
+        {
+            if (layer.Group is { } group && group.Config.AddsLatency(direction))
+            {
+                latency += group.LatencyNs(direction);
+            }
+        }
+
+        return latency;
+    }
+
+    private void Delay(long nanoseconds)
+    {
+        var time = Layers[^1].Group?.Time ?? TimeProvider.System;
+        if (_delayClock != time || _delay is null)
+        {
+            _delay?.Dispose();
+            _delay = time.CreateTimer(OnDelayedCallback, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _delayClock = time;
+        }
+
+        // A cancellation may stop the delay (and drop the timer) as soon as it is marked running: arm the one in hand.
+        var timer = _delay;
+        _delayDue = time.GetTimestamp() + (long)Math.Ceiling(nanoseconds * (time.TimestampFrequency / 1e9));
+        Volatile.Write(ref _delaying, 1);
+        timer.Change(TimeSpan.FromTicks((nanoseconds + 99) / 100), Timeout.InfiniteTimeSpan);
+        if (IsCancelRequested)
+        {
+            StopDelay(); // cancelled while the delay was being armed
+        }
+    }
+
+    private void OnDelayed()
+    {
+        // The system timer counts whole milliseconds and may fire early: an injected latency is never cut short.
+        var early = _delayDue - _delayClock!.GetTimestamp();
+        if (early > 0 && Volatile.Read(ref _delaying) == 1)
+        {
+            var ticks = (long)Math.Ceiling(early * (TimeSpan.TicksPerSecond / (double)_delayClock.TimestampFrequency));
+            _delay?.Change(TimeSpan.FromTicks(Math.Max(ticks, 1)), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _delaying, 0) == 1)
+        {
+            _core.SetResult(true);
+        }
+    }
+
+    // A cancelled delay's timer is not reused: its callback may already be on its way.
+    private void StopDelay()
+    {
+        if (Interlocked.Exchange(ref _delaying, 0) == 1)
+        {
+            _delay?.Dispose();
+            _delay = null;
+            FinishCanceled();
+        }
+    }
+
     private void WatchCancellation(CancellationToken cancellationToken)
     {
         // Registered after queueing and outside every lock: if the token is already cancelled the callback runs
@@ -160,6 +251,7 @@ internal sealed class WaitingRequest : IValueTaskSource
         // flag. Whichever runs second sees the other, so a cancelled request never stays queued.
         Interlocked.Exchange(ref _cancelRequested, 1);
         Volatile.Read(ref QueuedIn)?.Cancel(this);
+        StopDelay();
     }
 
     private void Recycle()

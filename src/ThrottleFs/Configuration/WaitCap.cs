@@ -1,4 +1,4 @@
-using System.Globalization;
+using ThrottleFs.Qos;
 
 namespace ThrottleFs.Configuration;
 
@@ -23,30 +23,22 @@ internal static class WaitCap
             return true;
         }
 
-        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
-            : value.EndsWith('s') ? (value[..^1], 1.0)
-            : value.EndsWith('m') ? (value[..^1], 60.0)
-            : (value, double.NaN);
-        if (double.IsNaN(unit) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        if (!Duration.TryParse(value, out var nanoseconds))
         {
             problem = $"'{text}' is not a duration: write e.g. 250ms, 30s or 2m, or none to wait as long as it takes";
             return false;
         }
 
-        var seconds = amount * unit;
-        if (seconds < 0.001 || seconds > Longest.TotalSeconds)
+        if (nanoseconds < 1_000_000 || nanoseconds > Longest.Ticks * 100)
         {
             problem = $"'{text}' is out of range: a cap is between 1ms and 1440m (a day), or none";
             return false;
         }
 
-        cap = TimeSpan.FromSeconds(seconds);
+        cap = TimeSpan.FromTicks(nanoseconds / 100);
         return true;
     }
 
     /// <summary>The cap as the config writes it.</summary>
-    public static string Format(TimeSpan cap) =>
-        cap == Timeout.InfiniteTimeSpan ? "none"
-        : cap.TotalSeconds >= 1 && cap.TotalSeconds == Math.Floor(cap.TotalSeconds) ? $"{cap.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s"
-        : $"{cap.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
+    public static string Format(TimeSpan cap) => cap == Timeout.InfiniteTimeSpan ? "none" : Duration.Format(cap.Ticks * 100);
 }

@@ -10,6 +10,11 @@ internal static class Fio
         /// <summary>Each job's own numbers (a job with --numjobs=N is summed over its N copies).</summary>
         public IReadOnlyDictionary<string, Outcome> Jobs { get; init; } = new Dictionary<string, Outcome>();
 
+        /// <summary>Completion latency percentiles of the first job's reads and writes, in nanoseconds, by percentile (50.0, 99.0, ...), with its minimum as 0.0.</summary>
+        public IReadOnlyDictionary<double, long> ReadLatencyNs { get; init; } = new Dictionary<double, long>();
+
+        public IReadOnlyDictionary<double, long> WriteLatencyNs { get; init; } = new Dictionary<double, long>();
+
         public Outcome Job(string name) => Jobs.TryGetValue(name, out var job) ? job : throw new InvalidOperationException($"fio ran no job '{name}': {Raw}");
     }
 
@@ -48,6 +53,32 @@ internal static class Fio
             errors += job.GetProperty("error").GetInt32();
         }
 
-        return new Outcome(readIos, writeIos, readIops, writeIops, errors + (result.ExitCode == 0 ? 0 : 1), result.ToString()) { Jobs = jobs };
+        var first = document.RootElement.GetProperty("jobs")[0];
+        return new Outcome(readIos, writeIos, readIops, writeIops, errors + (result.ExitCode == 0 ? 0 : 1), result.ToString())
+        {
+            Jobs = jobs,
+            ReadLatencyNs = Percentiles(first.GetProperty("read")),
+            WriteLatencyNs = Percentiles(first.GetProperty("write")),
+        };
+    }
+
+    private static Dictionary<double, long> Percentiles(JsonElement direction)
+    {
+        var percentiles = new Dictionary<double, long>();
+        if (!direction.TryGetProperty("clat_ns", out var clat))
+        {
+            return percentiles;
+        }
+
+        percentiles[0.0] = clat.GetProperty("min").GetInt64();
+        if (clat.TryGetProperty("percentile", out var table))
+        {
+            foreach (var entry in table.EnumerateObject())
+            {
+                percentiles[double.Parse(entry.Name, System.Globalization.CultureInfo.InvariantCulture)] = entry.Value.GetInt64();
+            }
+        }
+
+        return percentiles;
     }
 }
