@@ -48,6 +48,10 @@ public sealed class AdmissionMeter
         Interlocked.Add(ref counters.Bytes, bytes);
     }
 
+    /// <summary>Records a request a layer refused (the wait it had started, if any, is over: see <see cref="RecordWaited"/>).</summary>
+    public void RecordRefused(ThrottleDirection direction, ThrottleRefusal cause) =>
+        Interlocked.Increment(ref _directions[(int)direction].Refused[(int)cause]);
+
     /// <summary>What one direction has done so far.</summary>
     public DirectionStatistics GetStatistics(ThrottleDirection direction)
     {
@@ -67,7 +71,10 @@ public sealed class AdmissionMeter
                 FromNs(counters.Percentile(0.50, zeros)),
                 FromNs(counters.Percentile(0.90, zeros)),
                 FromNs(counters.Percentile(0.99, zeros)),
-                Math.Max(Volatile.Read(ref counters.Queued), 0));
+                Math.Max(Volatile.Read(ref counters.Queued), 0),
+                Volatile.Read(ref counters.Refused[(int)ThrottleRefusal.Policed]),
+                Volatile.Read(ref counters.Refused[(int)ThrottleRefusal.QueueFull]),
+                Volatile.Read(ref counters.Refused[(int)ThrottleRefusal.TimedOut]));
         }
     }
 
@@ -81,5 +88,6 @@ public sealed class AdmissionMeter
         public long Bytes;
         public int Queued;
         public long TotalWaitNs;
+        public PerRefusal Refused;
     }
 }

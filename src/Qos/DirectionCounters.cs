@@ -14,6 +14,7 @@ internal sealed class DirectionCounters(bool percentiles = true)
     private long _throttled;
     private long _totalWaitNs;
     private long _maxWaitNs;
+    private PerRefusal _refused;
 
     /// <summary>Requests waiting in this direction now.</summary>
     public int Queued { get; set; }
@@ -32,6 +33,16 @@ internal sealed class DirectionCounters(bool percentiles = true)
         _waits?.Record(waitNs);
     }
 
+    /// <summary>Counts a request refused instead of waiting.</summary>
+    public void RecordRefusal(ThrottleRefusal cause) => _refused[(int)cause]++;
+
+    /// <summary>Takes back the admission of a request a later layer refused.</summary>
+    public void Unrecord(long bytes)
+    {
+        _ops--;
+        _bytes -= bytes;
+    }
+
     public DirectionStatistics Snapshot() => new(
         _ops,
         _bytes,
@@ -41,7 +52,10 @@ internal sealed class DirectionCounters(bool percentiles = true)
         FromNs(_waits?.Percentile(0.50) ?? 0),
         FromNs(_waits?.Percentile(0.90) ?? 0),
         FromNs(_waits?.Percentile(0.99) ?? 0),
-        Queued);
+        Queued,
+        _refused[(int)ThrottleRefusal.Policed],
+        _refused[(int)ThrottleRefusal.QueueFull],
+        _refused[(int)ThrottleRefusal.TimedOut]);
 
     private static TimeSpan FromNs(long ns) => TimeSpan.FromTicks(ns / 100);
 }

@@ -10,6 +10,9 @@ namespace ThrottleFs.Qos;
 /// <param name="WaitP90">90th percentile wait.</param>
 /// <param name="WaitP99">99th percentile wait.</param>
 /// <param name="QueueDepth">Requests waiting now.</param>
+/// <param name="Policed">Requests refused at once (<c>action=police</c>).</param>
+/// <param name="QueueFull">Requests refused because their queue was full (<c>queue-depth</c>).</param>
+/// <param name="TimedOut">Requests refused after waiting <c>max-wait</c>.</param>
 public sealed record DirectionStatistics(
     long Ops,
     long Bytes,
@@ -19,4 +22,11 @@ public sealed record DirectionStatistics(
     TimeSpan WaitP50,
     TimeSpan WaitP90,
     TimeSpan WaitP99,
-    int QueueDepth);
+    int QueueDepth,
+    long Policed = 0,
+    long QueueFull = 0,
+    long TimedOut = 0)
+{
+    /// <summary>Requests refused, for every cause.</summary>
+    public long Refused => Policed + QueueFull + TimedOut;
+}

@@ -107,6 +107,16 @@ internal struct LeakyBucket
         return 0;
     }
 
+    /// <summary>Takes a refused request's units back out of the levels.</summary>
+    public void Refund(double units)
+    {
+        Level = Math.Max(Level - units, 0);
+        if (HasBurstBucket)
+        {
+            BurstLevel = Math.Max(BurstLevel - units, 0);
+        }
+    }
+
     /// <summary>Adds an admitted request's units to the levels.</summary>
     public void Charge(double units)
     {

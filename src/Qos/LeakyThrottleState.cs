@@ -128,6 +128,16 @@ internal sealed class LeakyThrottleState : ThrottleState
     {
     }
 
+    /// <inheritdoc/>
+    internal override void Refund(ThrottleDirection direction, long bytes)
+    {
+        var units = Config.IopsUnits(bytes);
+        foreach (var slot in _checked[(int)direction])
+        {
+            _buckets[slot].Refund(_kinds[slot].CountsBytes() ? bytes : units);
+        }
+    }
+
     // The enabled buckets of a config, empty, or carrying the levels of the same kinds in previous (keep on change).
     private void Rebuild(ThrottleConfig config, LeakyThrottleState? previous)
     {

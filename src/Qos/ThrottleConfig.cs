@@ -60,6 +60,21 @@ public sealed record ThrottleConfig
     /// <summary>Seeds the jitter, so a run repeats its delays (<c>latency-seed</c>); 0 draws a different sequence each time.</summary>
     public long LatencySeed { get; init; }
 
+    /// <summary>What happens to a request the buckets cannot admit at once (<c>action</c>).</summary>
+    public OverLimitAction Action { get; init; } = OverLimitAction.Shape;
+
+    /// <summary>How many requests may wait per member and direction (<c>queue-depth</c>); null: any number (QEMU).</summary>
+    public int? QueueDepth { get; init; }
+
+    /// <summary>Nanoseconds a request may wait in this layer's queue before it is refused (<c>max-wait</c>); 0: no cap.</summary>
+    public long MaxWait { get; init; }
+
+    /// <summary>What a request this layer refuses returns (<c>over-limit-error</c>).</summary>
+    public OverLimitError OverLimitError { get; init; } = OverLimitError.Default;
+
+    /// <summary>How many requests may wait per member and direction: 0 when policing, <see cref="int.MaxValue"/> for any number.</summary>
+    public int WaitingAllowed => Action == OverLimitAction.Police ? 0 : QueueDepth ?? int.MaxValue;
+
     /// <summary>Whether the config adds latency to requests in <paramref name="direction"/>.</summary>
     public bool AddsLatency(ThrottleDirection direction) =>
         (direction == ThrottleDirection.Read ? LatencyRead : LatencyWrite) != 0 || LatencyJitter != 0;
@@ -181,6 +196,21 @@ public sealed record ThrottleConfig
             {
                 errors.Add($"{max} cannot be lower than {avg}");
             }
+        }
+
+        if (QueueDepth is < 0 or > 1_000_000)
+        {
+            errors.Add("queue-depth must be within [0, 1000000]");
+        }
+
+        if (MaxWait != 0 && (MaxWait < 1_000_000 || MaxWait > Duration.MaxNs))
+        {
+            errors.Add("max-wait must be within [1ms, 1 day]");
+        }
+
+        if (Action == OverLimitAction.Police && (QueueDepth is not null || MaxWait != 0))
+        {
+            errors.Add($"action=police refuses at once, so {(QueueDepth is not null ? "queue-depth" : "max-wait")} means nothing with it (queue-depth=0 is the same as police)");
         }
 
         foreach (var (key, value) in new[] { ("latency-read", LatencyRead), ("latency-write", LatencyWrite), ("latency-jitter", LatencyJitter) })

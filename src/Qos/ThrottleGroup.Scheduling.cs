@@ -6,20 +6,22 @@ namespace ThrottleFs.Qos;
 public sealed partial class ThrottleGroup
 {
     /// <summary>
-    /// A request enters this group at <paramref name="layer"/> of its chain. Returns true when admitted now.
-    /// Otherwise the request is queued here (rented from the pool if the caller had none) or, if it was cancelled
-    /// meanwhile, completed as cancelled.
+    /// A request enters this group at <paramref name="layer"/> of its chain. It is admitted now, or queued here
+    /// (rented from the pool if the caller had none; completed as cancelled if it was cancelled meanwhile), or refused
+    /// when the config does not let it wait (<paramref name="refusal"/> says why; nothing here was charged for it).
     /// </summary>
-    internal bool Enter(
+    internal LayerOutcome Enter(
         ThrottleGroupMember member,
         ThrottleDirection direction,
         ref Admission admission,
         ref WaitingRequest? request,
         ThrottleGroupMember[] layers,
-        int layer)
+        int layer,
+        out ThrottleRefusedException? refusal)
     {
         var released = default(ReleasedBatch);
         var canceled = false;
+        refusal = null;
         if (admission.Clock != _time)
         {
             admission.Clock = _time;
@@ -31,11 +33,12 @@ public sealed partial class ThrottleGroup
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (member.Group != this)
             {
-                return true;
+                return LayerOutcome.Admitted;
             }
 
             var d = (int)direction;
             var now = MonotonicUnsynchronized(admission.ClockNs);
+            var config = _state.Config;
             admission.StartLayer();
             if (!_timerArmed[d] && member.Queues[d].Count == 0)
             {
@@ -43,12 +46,25 @@ public sealed partial class ThrottleGroup
                 if (wait == 0)
                 {
                     RecordAdmissionUnsynchronized(member, d, admission.Bytes, waitNs: 0, throttled: false);
-                    return true;
+                    return LayerOutcome.Admitted;
+                }
+
+                if (config.WaitingAllowed == 0)
+                {
+                    _state.Cancel(direction, ref admission); // a partial token grant goes back
+                    refusal = RefuseUnsynchronized(member, d, config);
+                    return LayerOutcome.Refused;
                 }
 
                 // The timer idles only while nothing is queued, so the round-robin turn is this member's.
                 _turns[d] = member;
                 ArmTimerUnsynchronized(d, member, now, wait);
+            }
+            else if (member.Queues[d].Count >= config.WaitingAllowed)
+            {
+                // Nothing was tried or charged, and the round-robin turn is left as it was.
+                refusal = RefuseUnsynchronized(member, d, config);
+                return LayerOutcome.Refused;
             }
 
             request ??= WaitingRequest.Rent(layers, layer, direction, admission);
@@ -63,9 +79,17 @@ public sealed partial class ThrottleGroup
                 _state.Cancel(direction, ref request.Admission);
                 canceled = true;
             }
-            else if (!_timerArmed[d])
+            else
             {
-                ScheduleNextUnsynchronized(member, direction, now, ref released);
+                if (!_expiryArmed[d] && config.MaxWait != 0)
+                {
+                    ArmExpiryUnsynchronized(d, config.MaxWait);
+                }
+
+                if (!_timerArmed[d])
+                {
+                    ScheduleNextUnsynchronized(member, direction, now, ref released);
+                }
             }
         }
 
@@ -75,7 +99,26 @@ public sealed partial class ThrottleGroup
         }
 
         released.ContinueAll();
-        return false;
+        return LayerOutcome.Queued;
+    }
+
+    /// <summary>
+    /// Takes back the charge of a request this group admitted when a later layer of its chain refused it, so that a
+    /// refused request is charged to no bucket and counted by no layer as admitted.
+    /// </summary>
+    internal void Refund(ThrottleGroupMember member, ThrottleDirection direction, long bytes)
+    {
+        lock (_lock)
+        {
+            if (_disposed || member.Group != this)
+            {
+                return;
+            }
+
+            _state.Refund(direction, bytes);
+            _counters[(int)direction].Unrecord(bytes);
+            member.Counters[(int)direction].Unrecord(bytes);
+        }
     }
 
     internal void Cancel(ThrottleGroupMember member, WaitingRequest request)
@@ -140,6 +183,81 @@ public sealed partial class ThrottleGroup
         }
 
         released.ContinueAll();
+    }
+
+    // max-wait: refuses every request that has waited its layer's max-wait, oldest first, and arms for the next.
+    private void OnExpiry(ThrottleDirection direction)
+    {
+        List<WaitingRequest>? expired = null;
+        OverLimitError error;
+        lock (_lock)
+        {
+            var d = (int)direction;
+            if (_disposed || !_expiryArmed[d])
+            {
+                return;
+            }
+
+            var now = MonotonicUnsynchronized(NowNs());
+            _expiryArmed[d] = false;
+            var config = _state.Config;
+            error = config.OverLimitError;
+            if (config.MaxWait == 0)
+            {
+                return; // reconfigured without a cap meanwhile
+            }
+
+            for (var member = _members; member is not null; member = member.Next)
+            {
+                // Each member's queue is in arrival order: its head has waited longest.
+                while (member.Queues[d].Head is { } head && head.QueuedAtNs + config.MaxWait <= now)
+                {
+                    UnqueueUnsynchronized(member, head, d);
+                    _state.Cancel(direction, ref head.Admission);
+                    _counters[d].RecordRefusal(ThrottleRefusal.TimedOut);
+                    member.Counters[d].RecordRefusal(ThrottleRefusal.TimedOut);
+                    (expired ??= []).Add(head);
+                }
+            }
+
+            ArmExpiryUnsynchronized(d, config.MaxWait);
+        }
+
+        foreach (var request in expired ?? [])
+        {
+            request.Refuse(new ThrottleRefusedException(Name, ThrottleRefusal.TimedOut, error));
+        }
+    }
+
+    // Arms the max-wait timer for the request that has waited longest, if any is queued.
+    private void ArmExpiryUnsynchronized(int d, long maxWaitNs)
+    {
+        var oldest = long.MaxValue;
+        for (var member = _members; member is not null; member = member.Next)
+        {
+            if (member.Queues[d].Head is { } head)
+            {
+                oldest = Math.Min(oldest, head.QueuedAtNs);
+            }
+        }
+
+        if (oldest == long.MaxValue)
+        {
+            return;
+        }
+
+        var waitNs = Math.Max(oldest + maxWaitNs - _latestNs, 0);
+        _expiryArmed[d] = true;
+        _expiryTimers[d] ??= _time.CreateTimer(d == 0 ? OnReadExpiry : OnWriteExpiry, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _expiryTimers[d]!.Change(TimeSpan.FromTicks(Math.Max((waitNs + 99) / 100, 1)), Timeout.InfiniteTimeSpan);
+    }
+
+    private ThrottleRefusedException RefuseUnsynchronized(ThrottleGroupMember member, int d, ThrottleConfig config)
+    {
+        var cause = config.Action == OverLimitAction.Police ? ThrottleRefusal.Policed : ThrottleRefusal.QueueFull;
+        _counters[d].RecordRefusal(cause);
+        member.Counters[d].RecordRefusal(cause);
+        return new ThrottleRefusedException(Name, cause, config.OverLimitError);
     }
 
     // QEMU's schedule_next_request, looped: while the buckets have room, keep releasing; once they do not, arm the

@@ -38,6 +38,8 @@ public sealed partial class ThrottleGroup : IDisposable
     private const int Directions = 2;
     private static readonly TimerCallback OnReadTimer = static state => ((ThrottleGroup)state!).OnTimer(ThrottleDirection.Read);
     private static readonly TimerCallback OnWriteTimer = static state => ((ThrottleGroup)state!).OnTimer(ThrottleDirection.Write);
+    private static readonly TimerCallback OnReadExpiry = static state => ((ThrottleGroup)state!).OnExpiry(ThrottleDirection.Read);
+    private static readonly TimerCallback OnWriteExpiry = static state => ((ThrottleGroup)state!).OnExpiry(ThrottleDirection.Write);
 
     private readonly TimeProvider _time;
     private readonly long _nanosecondsPerTimestamp;
@@ -53,6 +55,8 @@ public sealed partial class ThrottleGroup : IDisposable
     private PerDirection<bool> _timerArmed;
     private PerDirection<long> _timerDueNs;
     private PerDirection<DirectionCounters> _counters;
+    private PerDirection<ITimer?> _expiryTimers; // max-wait: made when first armed
+    private PerDirection<bool> _expiryArmed;
     private long _latestNs;
     private bool _disposed;
     private Random? _jitter; // made when a config first asks for jitter
@@ -170,6 +174,12 @@ public sealed partial class ThrottleGroup : IDisposable
                     DisarmTimerUnsynchronized(d);
                     ScheduleNextUnsynchronized(owner, (ThrottleDirection)d, now, ref released);
                 }
+
+                // A cap set now applies to the requests already waiting, from when they began to.
+                if (config.MaxWait != 0)
+                {
+                    ArmExpiryUnsynchronized(d, config.MaxWait);
+                }
             }
         }
 
@@ -220,6 +230,11 @@ public sealed partial class ThrottleGroup : IDisposable
         }
 
         foreach (var timer in _timers)
+        {
+            timer?.Dispose();
+        }
+
+        foreach (var timer in _expiryTimers)
         {
             timer?.Dispose();
         }

@@ -51,8 +51,13 @@ public sealed class ThrottleGroupMember : IDisposable
     internal void Detach() => Volatile.Write(ref _group, null);
 
     // A member that has left limits nothing: a request still walking a chain through it passes.
-    internal bool Enter(ThrottleDirection direction, ref Admission admission, ref WaitingRequest? request, ThrottleGroupMember[] layers, int layer) =>
-        Group?.Enter(this, direction, ref admission, ref request, layers, layer) ?? true;
+    internal LayerOutcome Enter(ThrottleDirection direction, ref Admission admission, ref WaitingRequest? request, ThrottleGroupMember[] layers, int layer, out ThrottleRefusedException? refusal)
+    {
+        refusal = null;
+        return Group?.Enter(this, direction, ref admission, ref request, layers, layer, out refusal) ?? LayerOutcome.Admitted;
+    }
+
+    internal void Refund(ThrottleDirection direction, long bytes) => Group?.Refund(this, direction, bytes);
 
     internal void Cancel(WaitingRequest request) => Group?.Cancel(this, request);
 }

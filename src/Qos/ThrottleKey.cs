@@ -35,6 +35,18 @@ public enum ThrottleKeyField
 
     /// <summary><c>latency-seed</c>: makes the jitter repeat from run to run.</summary>
     LatencySeed,
+
+    /// <summary><c>action</c>: shape or police.</summary>
+    Action,
+
+    /// <summary><c>queue-depth</c>: how many requests may wait per member and direction.</summary>
+    QueueDepth,
+
+    /// <summary><c>max-wait</c>: how long a request may wait in the layer's queue.</summary>
+    MaxWait,
+
+    /// <summary><c>over-limit-error</c>: what a refused request returns.</summary>
+    OverLimitError,
 }
 
 /// <summary>

@@ -39,6 +39,10 @@ public static class ThrottleKeys
         keys.Add(new("latency-write", ["latency_write"], null, ThrottleKeyField.LatencyWrite));
         keys.Add(new("latency-jitter", ["latency_jitter"], null, ThrottleKeyField.LatencyJitter));
         keys.Add(new("latency-seed", ["latency_seed"], null, ThrottleKeyField.LatencySeed));
+        keys.Add(new("action", [], null, ThrottleKeyField.Action));
+        keys.Add(new("queue-depth", ["queue_depth"], null, ThrottleKeyField.QueueDepth));
+        keys.Add(new("max-wait", ["max_wait"], null, ThrottleKeyField.MaxWait));
+        keys.Add(new("over-limit-error", ["over_limit_error"], null, ThrottleKeyField.OverLimitError));
 
         All = keys;
         foreach (var key in keys)
@@ -101,6 +105,23 @@ public static class ThrottleKeys
             ThrottleKeyField.LatencyRead => config with { LatencyRead = ParseDuration(key, value) },
             ThrottleKeyField.LatencyWrite => config with { LatencyWrite = ParseDuration(key, value) },
             ThrottleKeyField.LatencyJitter => config with { LatencyJitter = ParseDuration(key, value) },
+            ThrottleKeyField.Action => config with
+            {
+                Action = ParseWord(key, value, ("shape", OverLimitAction.Shape), ("police", OverLimitAction.Police)),
+            },
+            ThrottleKeyField.QueueDepth => config with
+            {
+                QueueDepth = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var depth)
+                    ? depth
+                    : throw new ThrottleConfigException($"{key.Name}: '{value}' is not a whole number (write e.g. {key.Name}=8; 0 refuses whatever cannot pass at once)"),
+            },
+            ThrottleKeyField.MaxWait => config with { MaxWait = ParseDuration(key, value) },
+            ThrottleKeyField.OverLimitError => config with
+            {
+                OverLimitError = ParseWord(
+                    key, value, ("EAGAIN", OverLimitError.EAGAIN), ("EBUSY", OverLimitError.EBUSY), ("EIO", OverLimitError.EIO),
+                    ("ETIMEDOUT", OverLimitError.ETIMEDOUT), ("ENOSPC", OverLimitError.ENOSPC), ("EDQUOT", OverLimitError.EDQUOT)),
+            },
             _ => config with
             {
                 LatencySeed = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)
@@ -165,6 +186,26 @@ public static class ThrottleKeys
         if (config.LatencySeed != 0)
         {
             keys.Add(("latency-seed", config.LatencySeed.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (config.Action != OverLimitAction.Shape)
+        {
+            keys.Add(("action", "police"));
+        }
+
+        if (config.QueueDepth is { } depth)
+        {
+            keys.Add(("queue-depth", depth.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (config.MaxWait != 0)
+        {
+            keys.Add(("max-wait", Duration.Format(config.MaxWait)));
+        }
+
+        if (config.OverLimitError != OverLimitError.Default)
+        {
+            keys.Add(("over-limit-error", config.OverLimitError.ToString()));
         }
 
         return keys;

@@ -43,6 +43,12 @@ internal abstract class ThrottleState
     /// </summary>
     internal abstract long AdmitOnTimer(ThrottleDirection direction, ref Admission admission, long nowNs);
 
+    /// <summary>
+    /// Takes back the charge of a request admitted here that a later layer refused: a refused request is charged to
+    /// no bucket. Levels never go below empty, nor tokens above full.
+    /// </summary>
+    internal abstract void Refund(ThrottleDirection direction, long bytes);
+
     /// <summary>Gives back whatever a cancelled request had been granted.</summary>
     internal abstract void Cancel(ThrottleDirection direction, ref Admission admission);
 }

@@ -102,6 +102,18 @@ internal sealed class TokenThrottleState : ThrottleState
     internal override long AdmitOnTimer(ThrottleDirection direction, ref Admission admission, long nowNs) =>
         TryAdmit(direction, ref admission, nowNs);
 
+    internal override void Refund(ThrottleDirection direction, long bytes)
+    {
+        var units = Config.IopsUnits(bytes);
+        foreach (var kind in BucketKinds.For(direction))
+        {
+            if (_buckets[(int)kind].IsEnabled)
+            {
+                _buckets[(int)kind].Return(kind.CountsBytes() ? bytes : units);
+            }
+        }
+    }
+
     internal override void Cancel(ThrottleDirection direction, ref Admission admission)
     {
         if (!admission.Started)

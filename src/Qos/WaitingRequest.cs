@@ -63,10 +63,14 @@ internal sealed class WaitingRequest : IValueTaskSource
         {
             for (var layer = 0; layer < layers.Length; layer++)
             {
-                if (!layers[layer].Enter(direction, ref admission, ref request, layers, layer))
+                switch (layers[layer].Enter(direction, ref admission, ref request, layers, layer, out var refusal))
                 {
-                    request!.WatchCancellation(cancellationToken);
-                    return new ValueTask(request, request._core.Version);
+                    case LayerOutcome.Queued:
+                        request!.WatchCancellation(cancellationToken);
+                        return new ValueTask(request, request._core.Version);
+                    case LayerOutcome.Refused:
+                        Refund(layers, layer, direction, bytes);
+                        return ValueTask.FromException(refusal!);
                 }
             }
         }
@@ -126,9 +130,14 @@ internal sealed class WaitingRequest : IValueTaskSource
             Layer = layer;
             try
             {
-                if (!Layers[layer].Enter(Direction, ref Admission, ref self, Layers, layer))
+                switch (Layers[layer].Enter(Direction, ref Admission, ref self, Layers, layer, out var refusal))
                 {
-                    return; // queued again, or cancelled while queueing
+                    case LayerOutcome.Queued:
+                        return; // queued again, or cancelled while queueing
+                    case LayerOutcome.Refused:
+                        Refund(Layers, layer, Direction, Admission.Bytes);
+                        _core.SetException(refusal!);
+                        return;
                 }
             }
             catch (ObjectDisposedException e)
@@ -149,6 +158,16 @@ internal sealed class WaitingRequest : IValueTaskSource
         }
     }
 
+    /// <summary>
+    /// Completes a request the layer it waited in refused (max-wait): the layers before it, which admitted it, take
+    /// their charges back.
+    /// </summary>
+    public void Refuse(ThrottleRefusedException refusal)
+    {
+        Refund(Layers, Layer, Direction, Admission.Bytes);
+        _core.SetException(refusal);
+    }
+
     public void FinishCanceled() => _core.SetException(new OperationCanceledException(_cancellationToken));
 
     public void Fail(Exception error) => _core.SetException(error);
@@ -167,6 +186,15 @@ internal sealed class WaitingRequest : IValueTaskSource
         finally
         {
             Recycle();
+        }
+    }
+
+    // A refused request is charged to no bucket: the layers before the one that refused it give their charge back.
+    private static void Refund(ThrottleGroupMember[] layers, int refusedAt, ThrottleDirection direction, long bytes)
+    {
+        for (var layer = 0; layer < refusedAt; layer++)
+        {
+            layers[layer].Refund(direction, bytes);
         }
     }
 

@@ -18,6 +18,7 @@ public class PrometheusFormatTests
         ("throttlefs_wait_max_seconds", "gauge"),
         ("throttlefs_waited_seconds_total", "counter"),
         ("throttlefs_queue_depth", "gauge"),
+        ("throttlefs_refused_ops_total", "counter"),
         ("throttlefs_bucket_limit_avg", "gauge"),
         ("throttlefs_bucket_limit_max", "gauge"),
         ("throttlefs_bucket_fill_ratio", "gauge"),
@@ -54,6 +55,7 @@ public class PrometheusFormatTests
         }
 
         Assert.Equal(series * 3, Family("throttlefs_wait_seconds").Samples.Count);
+        Assert.Equal(series * 3, Family("throttlefs_refused_ops_total").Samples.Count); // one per cause
     }
 
     [Fact]

@@ -71,8 +71,20 @@ public class StatsTableTests
         var cells = StatsTable.Cells(Row(StatsTable.Rows(Before, After), "a.img"));
 
         Assert.Equal(
-            ["a.img", "file", "1.0k op/s  4.0 MiB/s", "500 op/s  1.0 MiB/s", "-", "20.0 %", "12.3 ms", "3.3 s", "4"],
+            ["a.img", "file", "1.0k op/s  4.0 MiB/s", "500 op/s  1.0 MiB/s", "-", "20.0 %", "12.3 ms", "3.3 s", "4", "-"],
             cells);
+    }
+
+    [Fact]
+    public void Refusals_AreARateOverTheInterval_OfEveryCauseAndBothDirections()
+    {
+        var before = Before with { Files = [File("a.img", Direction(100, 409_600) with { Policed = 10 }, Direction(50, 204_800) with { TimedOut = 2 })] };
+        var after = After with { Files = [File("a.img", Direction(100, 409_600) with { Policed = 40, QueueFull = 5 }, Direction(50, 204_800) with { TimedOut = 7 })] };
+
+        var row = Row(StatsTable.Rows(before, after), "a.img");
+
+        Assert.Equal(40.0, row.RefusedPerSecond); // 30 policed, 5 queue full, 5 timed out in one second
+        Assert.Equal("40.0/s", StatsTable.Cells(row)[^1]);
     }
 
     [Fact]

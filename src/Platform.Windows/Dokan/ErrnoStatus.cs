@@ -31,6 +31,7 @@ internal static class ErrnoStatus
         Errno.ENFILE or Errno.EMFILE => NtStatus.TooManyOpenedFiles,
         Errno.EFBIG => NtStatus.FileTooLarge,
         Errno.ENOSPC => NtStatus.DiskFull,
+        Errno.EDQUOT => NtStatus.QuotaExceeded,
         Errno.EROFS => NtStatus.MediaWriteProtected,
         Errno.EMLINK => NtStatus.TooManyLinks,
         Errno.ENAMETOOLONG => NtStatus.NameTooLong,

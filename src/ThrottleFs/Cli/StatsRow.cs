@@ -15,6 +15,7 @@ namespace ThrottleFs.Cli;
 /// <param name="WaitP99Ms">The larger of the read and write 99th percentile waits, ms (since the file or layer was created).</param>
 /// <param name="BurstSecondsLeft">The least burst time left over the buckets that have a burst; null when none has.</param>
 /// <param name="QueueDepth">Requests waiting now, reads and writes.</param>
+/// <param name="RefusedPerSecond">Requests refused per second over the interval (policed, queue full, timed out), reads and writes.</param>
 internal sealed record StatsRow(
     string Name,
     string Kind,
@@ -26,4 +27,5 @@ internal sealed record StatsRow(
     double? ThrottledPercent,
     double WaitP99Ms,
     double? BurstSecondsLeft,
-    int QueueDepth);
+    int QueueDepth,
+    double RefusedPerSecond = 0);

@@ -13,7 +13,7 @@ internal static class StatsTable
 {
     /// <summary>Column headers, in the order of <see cref="Cells"/>.</summary>
     public static IReadOnlyList<string> Headers { get; } =
-        ["Name", "Kind", "Read", "Write", "Limit", "Throttled", "Wait p99", "Burst left", "Queue"];
+        ["Name", "Kind", "Read", "Write", "Limit", "Throttled", "Wait p99", "Burst left", "Queue", "Refused"];
 
     /// <summary>Longest limits SPEC shown whole; longer ones are cut with an ellipsis.</summary>
     public const int LimitsWidth = 40;
@@ -75,6 +75,7 @@ internal static class StatsTable
         row.WaitP99Ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
         row.BurstSecondsLeft is { } left ? left.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "-",
         row.QueueDepth.ToString(CultureInfo.InvariantCulture),
+        row.RefusedPerSecond > 0 ? row.RefusedPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s" : "-",
     ];
 
     /// <summary>Lays out <paramref name="rows"/> as a Spectre.Console table.</summary>
@@ -147,8 +148,13 @@ internal static class StatsTable
             ops > 0 ? 100.0 * (readDelta.Throttled + writeDelta.Throttled) / ops : null,
             Math.Max(read.WaitP99Ms, write.WaitP99Ms),
             burstLeft,
-            read.QueueDepth + write.QueueDepth);
+            read.QueueDepth + write.QueueDepth,
+            PerSecond(Refused(readBefore, read) + Refused(writeBefore, write), seconds));
     }
+
+    // Refusals over the interval; all of them when the counters began again (a file whose throttle was dropped).
+    private static long Refused(DirectionSnapshot? before, DirectionSnapshot now) =>
+        before is null || now.Refused < before.Refused ? now.Refused : now.Refused - before.Refused;
 
     private static (long Ops, long Bytes, long Throttled) Delta(DirectionSnapshot? before, DirectionSnapshot now)
     {

@@ -45,5 +45,6 @@ public enum Errno
     ECONNABORTED = 103,
     ENOTCONN = 107,
     ETIMEDOUT = 110,
+    EDQUOT = 122,
     ESTALE = 116,
 }

@@ -10,6 +10,9 @@ namespace ThrottleFs.Statistics;
 /// <param name="WaitMaxMs">Longest wait, ms.</param>
 /// <param name="WaitTotalMs">All waits summed, ms.</param>
 /// <param name="QueueDepth">Requests waiting now.</param>
+/// <param name="Policed">Requests refused at once (<c>action=police</c>).</param>
+/// <param name="QueueFull">Requests refused because their queue was full (<c>queue-depth</c>).</param>
+/// <param name="TimedOut">Requests refused after waiting <c>max-wait</c>.</param>
 internal sealed record DirectionSnapshot(
     long Ops,
     long Bytes,
@@ -19,8 +22,15 @@ internal sealed record DirectionSnapshot(
     double WaitP99Ms,
     double WaitMaxMs,
     double WaitTotalMs,
-    int QueueDepth)
+    int QueueDepth,
+    long Policed = 0,
+    long QueueFull = 0,
+    long TimedOut = 0)
 {
+    /// <summary>Requests refused, for every cause.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long Refused => Policed + QueueFull + TimedOut;
+
     /// <summary>Nothing done.</summary>
     public static DirectionSnapshot Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

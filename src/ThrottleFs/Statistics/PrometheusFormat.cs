@@ -72,6 +72,19 @@ internal static class PrometheusFormat
             "Seconds the admitted requests waited, summed; its rate over the ops rate is the mean wait.", d => d.WaitTotalMs / 1000);
         DirectionFamily(writer, layers, "throttlefs_queue_depth", "gauge", "Requests waiting now.", d => d.QueueDepth);
 
+        const string refused = "throttlefs_refused_ops_total";
+        Family(writer, refused, "counter",
+            "Requests refused instead of waiting, by cause: policed (action=police), queue_full (queue-depth), timed_out (max-wait).");
+        foreach (var layer in layers)
+        {
+            foreach (var (direction, snapshot) in layer.Directions)
+            {
+                Sample(writer, refused, [.. layer.Labels, ("direction", direction), ("cause", "policed")], snapshot.Policed);
+                Sample(writer, refused, [.. layer.Labels, ("direction", direction), ("cause", "queue_full")], snapshot.QueueFull);
+                Sample(writer, refused, [.. layer.Labels, ("direction", direction), ("cause", "timed_out")], snapshot.TimedOut);
+            }
+        }
+
         BucketFamily(writer, layers, "throttlefs_bucket_limit_avg",
             "Sustained rate a bucket allows per second: operations for iops-* buckets, bytes for bps-* buckets.",
             _ => true, b => b.Avg);

@@ -28,6 +28,11 @@ internal readonly record struct PendingAdmission(ValueTask Admission, FileThrott
         {
             error = Errno.EIO; // the mount is going away
         }
+        catch (ThrottleRefusedException refusal)
+        {
+            error = OverLimitErrors.ErrnoOf(refusal);
+            Throttle.Meter.RecordRefused(Direction, refusal.Cause);
+        }
 
         var policy = Throttle.Policy;
         var waited = policy.Time.GetElapsedTime(Started);

@@ -39,7 +39,10 @@ internal static class Snapshots
         statistics.WaitP99.TotalMilliseconds,
         statistics.MaxWait.TotalMilliseconds,
         statistics.TotalWait.TotalMilliseconds,
-        statistics.QueueDepth);
+        statistics.QueueDepth,
+        statistics.Policed,
+        statistics.QueueFull,
+        statistics.TimedOut);
 
     private static List<BucketSnapshot> Buckets(IReadOnlyList<BucketStatistics> buckets) =>
         buckets.Where(bucket => bucket.Avg > 0)

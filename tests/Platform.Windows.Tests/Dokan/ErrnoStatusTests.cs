@@ -40,6 +40,7 @@ public sealed class ErrnoStatusTests
         { Errno.EMFILE, 0xC000011F },       // TOO_MANY_OPENED_FILES
         { Errno.EFBIG, 0xC0000904 },        // FILE_TOO_LARGE
         { Errno.ENOSPC, 0xC000007F },       // DISK_FULL
+        { Errno.EDQUOT, 0xC0000044 },       // QUOTA_EXCEEDED (over-limit-error=EDQUOT)
         { Errno.EROFS, 0xC00000A2 },        // MEDIA_WRITE_PROTECTED
         { Errno.EMLINK, 0xC0000265 },       // TOO_MANY_LINKS
         { Errno.ENAMETOOLONG, 0xC0000106 }, // NAME_TOO_LONG

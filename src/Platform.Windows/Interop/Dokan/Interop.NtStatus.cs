@@ -26,6 +26,7 @@ internal static partial class Interop
 
             public const int ObjectPathNotFound = unchecked((int)0xC000003A);
             public const int SharingViolation = unchecked((int)0xC0000043);
+            public const int QuotaExceeded = unchecked((int)0xC0000044);
             public const int LockNotGranted = unchecked((int)0xC0000055);
             public const int DeletePending = unchecked((int)0xC0000056);
             public const int DiskFull = unchecked((int)0xC000007F);
