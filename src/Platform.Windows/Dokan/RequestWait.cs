@@ -8,7 +8,7 @@ namespace ThrottleFs.Platform.Windows.Dokan;
 /// request later, so the thread must wait; and the driver fails a request that has not been answered within the
 /// mount's timeout. So the wait goes in slices of a third of that timeout, and between slices the request's deadline
 /// is pushed back (<see cref="IDokanLibrary.ResetTimeout"/>: a device call each, hence not more often). A cap
-/// (<c>max-wait</c>) bounds the whole wait: then the request is cancelled, which takes it out of its throttle's queue
+/// (<see cref="Hosting.DokanMountHost.RequestCap"/>) bounds the whole wait: then the request is cancelled, which takes it out of its throttle's queue
 /// uncharged, and it fails with <see cref="Errno.ETIMEDOUT"/> (STATUS_IO_TIMEOUT for the application).
 /// </summary>
 internal sealed unsafe class RequestWait(IDokanLibrary dokan, TimeProvider time, TimeSpan driverTimeout)

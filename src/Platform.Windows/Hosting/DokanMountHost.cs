@@ -17,10 +17,11 @@ internal sealed class DokanMountHost(IDokanLibrary dokan, Func<IRequestors> requ
     public static readonly TimeSpan DriverTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// The longest a read or write waits for its throttle when the config does not say (<c>max-wait</c>): well under
-    /// a minute, so an application sees a timeout rather than a hang.
+    /// The longest a read or write waits in all, every layer's buckets and latency together: well under a minute, so
+    /// an application sees a timeout rather than a hang while a Dokan thread is held for it. A layer's own
+    /// <c>max-wait</c> refuses sooner.
     /// </summary>
-    public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RequestCap = TimeSpan.FromSeconds(30);
 
     public int Mount(MountOptions options, TextWriter error, CancellationToken cancellationToken)
     {
@@ -84,7 +85,7 @@ internal sealed class DokanMountHost(IDokanLibrary dokan, Func<IRequestors> requ
             using var backing = passthrough;
             using var stack = MountStack.Build(options, passthrough, WindowsOwner.Owner, new WindowsProcessNames());
             var wait = new RequestWait(dokan, TimeProvider.System, DriverTimeout);
-            var dispatcher = new DokanDispatcher(stack.FileSystem, requestors(), wait, () => Cap(stack.MaxWait), Volume(options), stack.Log) { Trace = options.Trace };
+            var dispatcher = new DokanDispatcher(stack.FileSystem, requestors(), wait, () => RequestCap, Volume(options), stack.Log) { Trace = options.Trace };
             DokanMount mount;
             try
             {
@@ -126,10 +127,6 @@ internal sealed class DokanMountHost(IDokanLibrary dokan, Func<IRequestors> requ
             dokan.Shutdown();
         }
     }
-
-    // The config's max-wait, where "none" (infinite) means no cap and unset means the host's default.
-    private static TimeSpan? Cap(TimeSpan? configured) =>
-        configured is null ? DefaultMaxWait : configured == Timeout.InfiniteTimeSpan ? null : configured;
 
     // The serial number stays the same from one mount of a source to the next (string hashes change per process), so
     // what Windows remembers about the volume still applies.

@@ -36,11 +36,6 @@ internal static class ConfigJson
             ["rules"] = new JsonArray([.. settings.Rules.Select(Rule)]),
             ["files"] = Object(limits.Entries.Select(entry => (PathText.Escape(entry.Key), (JsonNode)File(entry.Value)))),
         };
-        if (settings.MaxWait is { } cap)
-        {
-            document.Insert(document.IndexOf("logging"), "max-wait", WaitCap.Format(cap));
-        }
-
         return document.ToJsonString(Indented);
     }
 

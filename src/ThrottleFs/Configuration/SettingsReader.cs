@@ -16,7 +16,7 @@ namespace ThrottleFs.Configuration;
 internal sealed class SettingsReader
 {
     private static readonly string[] TopLevel =
-        ["algorithm", "on-change", "control-directory", "control-readers", "max-wait", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
+        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
 
     private readonly IConfigurationRoot _root;
     private readonly string _fileName;
@@ -93,18 +93,6 @@ internal sealed class SettingsReader
                 default:
                     Error(readers.Path, $"'{readers.Value}' is not one of owner (the mount's owner and root; the default), everyone");
                     break;
-            }
-        }
-
-        if (sections.TryGetValue("max-wait", out var maxWait))
-        {
-            if (WaitCap.TryParse(maxWait.Value, out var cap, out var problem))
-            {
-                settings = settings with { MaxWait = cap };
-            }
-            else
-            {
-                Error(maxWait.Path, problem!);
             }
         }
 

@@ -24,12 +24,6 @@ internal sealed record ThrottleFsSettings
     /// <summary>Who may read the control directory.</summary>
     public ControlReaders ControlReaders { get; init; } = ControlReaders.Owner;
 
-    /// <summary>
-    /// How long a read or write may wait for its throttle (<see cref="Timeout.InfiniteTimeSpan"/>: as long as it takes);
-    /// null when the config does not say, and the host decides (Windows caps waits, Linux does not).
-    /// </summary>
-    public TimeSpan? MaxWait { get; init; }
-
     /// <summary>Log level and file.</summary>
     public LoggingSettings Logging { get; init; } = LoggingSettings.Default;
 

@@ -48,9 +48,6 @@ public sealed class MountStack : IDisposable
     /// <summary>What the control files and attributes do.</summary>
     internal ControlPanel Panel { get; }
 
-    /// <summary>The config's <c>max-wait</c> as it stands now (config edits apply), or null when it says nothing.</summary>
-    public TimeSpan? MaxWait => Policy.Limits.Settings.MaxWait;
-
     /// <summary>The mount's log.</summary>
     public ILogger Log => _log.Logger;
 

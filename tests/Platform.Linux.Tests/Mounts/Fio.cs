@@ -15,6 +15,11 @@ internal static class Fio
 
         public IReadOnlyDictionary<double, long> WriteLatencyNs { get; init; } = new Dictionary<double, long>();
 
+        /// <summary>With --continue_on_error: how many requests of the first job failed, and the errno of the first.</summary>
+        public long FailedIos { get; init; }
+
+        public int FirstErrno { get; init; }
+
         public Outcome Job(string name) => Jobs.TryGetValue(name, out var job) ? job : throw new InvalidOperationException($"fio ran no job '{name}': {Raw}");
     }
 
@@ -57,6 +62,8 @@ internal static class Fio
         return new Outcome(readIos, writeIos, readIops, writeIops, errors + (result.ExitCode == 0 ? 0 : 1), result.ToString())
         {
             Jobs = jobs,
+            FailedIos = first.TryGetProperty("total_err", out var failed) ? failed.GetInt64() : 0,
+            FirstErrno = first.TryGetProperty("first_error", out var firstError) ? firstError.GetInt32() : 0,
             ReadLatencyNs = Percentiles(first.GetProperty("read")),
             WriteLatencyNs = Percentiles(first.GetProperty("write")),
         };
