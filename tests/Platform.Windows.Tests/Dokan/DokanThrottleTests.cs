@@ -82,6 +82,27 @@ public sealed unsafe class DokanThrottleTests
         volume.Close(@"\slow.img", info);
     }
 
+    [Theory]
+    [InlineData("iops-total=100,action=police,over-limit-error=EIO", NtStatus.IoDeviceError)]
+    [InlineData("iops-total=100,action=police", NtStatus.LockNotGranted)] // EAGAIN
+    public void APolicedRead_FailsAtOnce_WithTheStatusOfItsErrno_AndHoldsNoThread(string limits, int status)
+    {
+        var keys = string.Join(", ", limits.Split(',').Select(pair => pair.Split('=')).Select(kv => $"\"{kv[0]}\": \"{kv[1]}\""));
+        using var volume = new CallbackVolume($$"""{ "logging": { "level": "Fatal" }, "file-limits": { {{keys}} } }""");
+        File.WriteAllBytes(volume.Backing("vm.img"), new byte[1 << 16]);
+        var info = volume.Open(@"\vm.img");
+
+        for (var i = 0; i < 11; i++)
+        {
+            Assert.Equal(NtStatus.Success, volume.Read(@"\vm.img", info, 512L * i, 512, out _));
+        }
+
+        Assert.Equal(status, volume.Read(@"\vm.img", info, 0, 512, out var none));
+        Assert.Empty(none);
+        Assert.Equal(0, volume.WaitClock.Created); // refused, not waited for
+        volume.Close(@"\vm.img", info);
+    }
+
     [Fact]
     public void TheControlFile_WrittenThroughTheAdapter_ChangesAFilesLimits()
     {
