@@ -133,6 +133,24 @@ public sealed unsafe class DokanThrottleTests
     }
 
     [Fact]
+    public void CmdsAppend_ToTheControlFile_AppliesTheLine()
+    {
+        // echo file a.img iops-total=7>> T:\.throttlefs\control: an append-only open, and a write at the end.
+        using var volume = new CallbackVolume();
+        var control = volume.Open(@"\.throttlefs\control", Win32.AppendData | Win32.Synchronize);
+        control.WriteToEndOfFile = true;
+
+        Assert.Equal(NtStatus.Success, volume.Write(@"\.throttlefs\control", control, -1, "file a.img iops-total=7\r\n"u8.ToArray(), out var written));
+        volume.Close(@"\.throttlefs\control", control);
+
+        Assert.Equal(25u, written);
+        var reader = volume.Open(@"\.throttlefs\control");
+        Assert.Equal(NtStatus.Success, volume.Read(@"\.throttlefs\control", reader, 0, 1 << 16, out var limits));
+        volume.Close(@"\.throttlefs\control", reader);
+        Assert.Contains("\"iops-total\": 7", Encoding.UTF8.GetString(limits));
+    }
+
+    [Fact]
     public void ABadControlLine_IsRefused_AndRecordedInErrors_AndTheLimitsStay()
     {
         using var volume = new CallbackVolume();
