@@ -135,8 +135,7 @@ internal sealed class WaitingRequest : IValueTaskSource
                     case LayerOutcome.Queued:
                         return; // queued again, or cancelled while queueing
                     case LayerOutcome.Refused:
-                        Refund(Layers, layer, Direction, Admission.Bytes);
-                        _core.SetException(refusal!);
+                        Refuse(refusal!);
                         return;
                 }
             }
@@ -159,8 +158,8 @@ internal sealed class WaitingRequest : IValueTaskSource
     }
 
     /// <summary>
-    /// Completes a request the layer it waited in refused (max-wait): the layers before it, which admitted it, take
-    /// their charges back.
+    /// Completes a request the layer it is at (<see cref="Layer"/>) refused: the layers before it, which admitted it,
+    /// take their charges back.
     /// </summary>
     public void Refuse(ThrottleRefusedException refusal)
     {

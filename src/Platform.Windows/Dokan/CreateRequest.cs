@@ -1,3 +1,5 @@
+using ThrottleFs.FileSystem;
+
 namespace ThrottleFs.Platform.Windows.Dokan;
 
 /// <summary>
@@ -29,7 +31,7 @@ internal readonly struct CreateRequest
         var writes = (desiredAccess & (WriteData | AppendData | GenericWrite | GenericAll)) != 0 || Truncates;
         var appendsOnly = (desiredAccess & AppendData) != 0 && (desiredAccess & (WriteData | GenericWrite | GenericAll)) == 0;
         NeedsData = reads || writes;
-        Flags = (reads && writes ? 2 : writes ? 1 : 0) | (appendsOnly ? 0x400 : 0);
+        Flags = (reads && writes ? OpenFlags.ReadWrite : writes ? OpenFlags.WriteOnly : OpenFlags.ReadOnly) | (appendsOnly ? OpenFlags.Append : 0);
     }
 
     public CreateDisposition Disposition { get; }

@@ -6,9 +6,6 @@ namespace ThrottleFs.Platform.Windows.Dokan;
 /// <summary>ZwCreateFile, Cleanup and CloseFile: an open's life.</summary>
 internal sealed unsafe partial class DokanDispatcher
 {
-    // open(2) flags the core takes (the same values on every platform it runs on).
-    private const int ReadOnly = 0, ReadWrite = 2, Create = 0x40, Exclusive = 0x80, Truncate = 0x200;
-
     /// <summary>
     /// Opens or creates a file or directory as the kernel's create disposition says (dokan-notes §2): dispositions
     /// that may open an existing file answer OBJECT_NAME_COLLISION when they did, which dokan2 counts as success and
@@ -105,10 +102,10 @@ internal sealed unsafe partial class DokanDispatcher
             return status;
         }
 
-        var open = new DokanOpen(node, attributes.IsDirectory, attributes.IsDirectory ? ReadOnly : request.Flags);
+        var open = new DokanOpen(node, attributes.IsDirectory, attributes.IsDirectory ? OpenFlags.ReadOnly : request.Flags);
         if (!open.IsDirectory && (request.NeedsData || request.Truncates))
         {
-            var error = _fs.Open(_requestors.Identify(info), node, request.Flags | (request.Truncates ? Truncate : 0), out var file);
+            var error = _fs.Open(_requestors.Identify(info), node, request.Flags | (request.Truncates ? OpenFlags.Truncate : 0), out var file);
             if (error != Errno.Success)
             {
                 Let(node);
@@ -160,12 +157,12 @@ internal sealed unsafe partial class DokanDispatcher
             var made = _fs.MakeDirectory(context, parent, name, 0x1FF, out var directory);
             return made == Errno.EEXIST ? Retry(parent, name, request, info)
                 : made != Errno.Success ? ErrnoStatus.FromOpen(made, parentMissing: false)
-                : Keep(new DokanOpen(directory.Node, isDirectory: true, ReadOnly), info);
+                : Keep(new DokanOpen(directory.Node, isDirectory: true, OpenFlags.ReadOnly), info);
         }
 
         // Read-only at creation is the mode's business: no write bits. The umask is Windows's inheritable ACLs' job.
         var mode = request.CreatesReadOnly ? 0x124u : 0x1B6u;
-        var error = _fs.Create(context, parent, name, request.Flags | Create | Exclusive, mode, out var entry, out var file);
+        var error = _fs.Create(context, parent, name, request.Flags | OpenFlags.Create | OpenFlags.Exclusive, mode, out var entry, out var file);
         if (error == Errno.EEXIST)
         {
             return Retry(parent, name, request, info);

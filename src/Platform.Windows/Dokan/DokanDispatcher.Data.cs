@@ -155,7 +155,7 @@ internal sealed unsafe partial class DokanDispatcher
         var pending = write
             ? _fs.WriteAsync(handle, offset, memory, cancellation.Token)
             : _fs.ReadAsync(handle, offset, memory, cancellation.Token);
-        var result = _wait.Wait(pending, cancellation, _maxWait(), info);
+        var result = _wait.Wait(pending, cancellation, info);
         if (!cancellation.TryReset())
         {
             cancellation.Dispose();
@@ -189,7 +189,7 @@ internal sealed unsafe partial class DokanDispatcher
                 }
                 else
                 {
-                    error = _fs.Open(_requestors.Identify(info), open.Node, (open.Flags & ~3) | (writing ? ReadWrite : ReadOnly), out opened);
+                    error = _fs.Open(_requestors.Identify(info), open.Node, (open.Flags & ~OpenFlags.AccessMode) | (writing ? OpenFlags.ReadWrite : OpenFlags.ReadOnly), out opened);
                 }
 
                 if (error != Errno.Success)

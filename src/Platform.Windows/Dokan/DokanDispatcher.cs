@@ -23,7 +23,6 @@ internal sealed unsafe partial class DokanDispatcher
     private readonly IFileSystem _fs;
     private readonly IRequestors _requestors;
     private readonly RequestWait _wait;
-    private readonly Func<TimeSpan?> _maxWait;
     private readonly DokanVolume _volume;
     private readonly HandlePool _ids = new();
     private readonly HandleMap<DokanOpen> _opens = new();
@@ -32,15 +31,13 @@ internal sealed unsafe partial class DokanDispatcher
     /// <param name="fileSystem">What the callbacks reach.</param>
     /// <param name="requestors">Who a request comes from.</param>
     /// <param name="wait">How reads and writes wait for their throttle.</param>
-    /// <param name="maxWait">The longest a read or write may wait (read at each wait, so config edits apply), or null for no cap.</param>
     /// <param name="volume">How the volume presents itself.</param>
     /// <param name="log">Where failures of the callbacks go, and the trace.</param>
-    public DokanDispatcher(IFileSystem fileSystem, IRequestors requestors, RequestWait wait, Func<TimeSpan?> maxWait, DokanVolume volume, ILogger log)
+    public DokanDispatcher(IFileSystem fileSystem, IRequestors requestors, RequestWait wait, DokanVolume volume, ILogger log)
     {
         _fs = fileSystem;
         _requestors = requestors;
         _wait = wait;
-        _maxWait = maxWait;
         _volume = volume;
         Log = log;
     }

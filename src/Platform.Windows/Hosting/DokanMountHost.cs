@@ -84,8 +84,8 @@ internal sealed class DokanMountHost(IDokanLibrary dokan, Func<IRequestors> requ
         {
             using var backing = passthrough;
             using var stack = MountStack.Build(options, passthrough, WindowsOwner.Owner, new WindowsProcessNames());
-            var wait = new RequestWait(dokan, TimeProvider.System, DriverTimeout);
-            var dispatcher = new DokanDispatcher(stack.FileSystem, requestors(), wait, () => RequestCap, Volume(options), stack.Log) { Trace = options.Trace };
+            var wait = new RequestWait(dokan, TimeProvider.System, DriverTimeout, RequestCap);
+            var dispatcher = new DokanDispatcher(stack.FileSystem, requestors(), wait, Volume(options), stack.Log) { Trace = options.Trace };
             DokanMount mount;
             try
             {

@@ -11,20 +11,19 @@ internal static class MountPointName
     {
         mountPoint = typed;
         problem = null;
-        var trimmed = typed.Trim();
-        if (IsDriveLetter(trimmed))
-        {
-            mountPoint = char.ToUpperInvariant(trimmed[0]) + @":\";
-            return true;
-        }
-
-        if (trimmed.Length == 0)
+        if (typed.Trim().Length == 0)
         {
             problem = "the mount point is empty: give a free drive letter (T:) or an empty folder on an NTFS volume.";
             return false;
         }
 
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(trimmed));
+        if (IsDriveLetter(typed.Trim()))
+        {
+            mountPoint = Full(typed);
+            return true;
+        }
+
+        var full = Path.TrimEndingDirectorySeparator(Full(typed.Trim()));
         if (!Directory.Exists(full))
         {
             problem = $"the mount point '{full}' does not exist: create an empty folder there, or give a free drive letter (T:).";

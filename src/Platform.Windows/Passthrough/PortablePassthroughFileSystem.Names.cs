@@ -26,7 +26,7 @@ public sealed partial class PortablePassthroughFileSystem
             return Errno.EPERM;
         }
 
-        return Make(parent, name, path => CreateFile(path, FileMode.CreateNew, FileAccess.Write, PosixOpenFlags.WriteOnly, mode).Dispose(), out entry);
+        return Make(parent, name, path => CreateFile(path, FileMode.CreateNew, FileAccess.Write, OpenFlags.WriteOnly, mode).Dispose(), out entry);
     }
 
     public Errno MakeDirectory(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out EntryInfo entry) =>

@@ -25,7 +25,7 @@ public sealed partial class PortablePassthroughFileSystem
             return type == 0 ? Errno.ENOENT : Errno.EISDIR; // .NET opens no directory as a file
         }
 
-        var error = OpenStream(path, flags & ~PosixOpenFlags.Create, 0, out var stream);
+        var error = OpenStream(path, flags & ~OpenFlags.Create, 0, out var stream);
         return error != Errno.Success ? error : AddFile(found, stream, flags, out file);
     }
 
@@ -40,7 +40,7 @@ public sealed partial class PortablePassthroughFileSystem
         }
 
         var type = backing.Type;
-        if (type != 0 && (flags & PosixOpenFlags.Exclusive) != 0)
+        if (type != 0 && (flags & OpenFlags.Exclusive) != 0)
         {
             return Errno.EEXIST;
         }
@@ -50,7 +50,7 @@ public sealed partial class PortablePassthroughFileSystem
             return Errno.EISDIR;
         }
 
-        error = OpenStream(backing.Path, flags | PosixOpenFlags.Create, mode, out var stream);
+        error = OpenStream(backing.Path, flags | OpenFlags.Create, mode, out var stream);
         if (error != Errno.Success)
         {
             return error;
@@ -83,10 +83,10 @@ public sealed partial class PortablePassthroughFileSystem
             case OpenFlags.ReadOnly:
                 access = FileAccess.Read;
                 break;
-            case PosixOpenFlags.WriteOnly:
+            case OpenFlags.WriteOnly:
                 access = FileAccess.Write;
                 break;
-            case PosixOpenFlags.ReadWrite:
+            case OpenFlags.ReadWrite:
                 access = FileAccess.ReadWrite;
                 break;
             default:
@@ -94,9 +94,9 @@ public sealed partial class PortablePassthroughFileSystem
         }
 
         // O_TRUNC on a read-only open is left undefined by POSIX and refused by .NET: it is ignored.
-        var truncates = (flags & PosixOpenFlags.Truncate) != 0 && access != FileAccess.Read;
-        var fileMode = (flags & PosixOpenFlags.Create) == 0 ? truncates ? FileMode.Truncate : FileMode.Open
-            : (flags & PosixOpenFlags.Exclusive) != 0 ? FileMode.CreateNew
+        var truncates = (flags & OpenFlags.Truncate) != 0 && access != FileAccess.Read;
+        var fileMode = (flags & OpenFlags.Create) == 0 ? truncates ? FileMode.Truncate : FileMode.Open
+            : (flags & OpenFlags.Exclusive) != 0 ? FileMode.CreateNew
             : truncates ? FileMode.Create
             : FileMode.OpenOrCreate;
         try
@@ -121,7 +121,7 @@ public sealed partial class PortablePassthroughFileSystem
             Access = access,
             Share = FileShare.ReadWrite | FileShare.Delete,
             BufferSize = 0,
-            Options = (flags & PosixOpenFlags.DataSync) != 0 ? FileOptions.WriteThrough : FileOptions.None,
+            Options = (flags & OpenFlags.DataSync) != 0 ? FileOptions.WriteThrough : FileOptions.None,
         };
         if (!OperatingSystem.IsWindows() && fileMode is not (FileMode.Open or FileMode.Truncate))
         {
@@ -149,7 +149,7 @@ public sealed partial class PortablePassthroughFileSystem
         }
 
         var access = flags & OpenFlags.AccessMode;
-        var opened = new PortableFile(node, stream, access != PosixOpenFlags.WriteOnly, access != OpenFlags.ReadOnly, (flags & PosixOpenFlags.Append) != 0);
+        var opened = new PortableFile(node, stream, access != OpenFlags.WriteOnly, access != OpenFlags.ReadOnly, (flags & OpenFlags.Append) != 0);
         _files.Set(handle, opened);
         file = new OpenedFile(handle, DirectIo: false); // the mount decides, as for the Linux passthrough
         return Errno.Success;

@@ -11,7 +11,7 @@ internal static class MountCommand
     public static Command Create(IMountHost host, TextWriter error)
     {
         var source = new Argument<string>("SOURCE") { Description = "The directory to mirror, or a single file such as a disk image." };
-        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An existing empty directory (or, for a file SOURCE, a file) to mount on." };
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "Where to mount: an existing empty directory (or, for a file SOURCE, a file); on Windows also a free drive letter (T:)." };
         var config = new Option<string?>("--config", "-c")
         {
             Description = "JSON config file: limits, groups, path rules, logging. Watched: edits apply live (an invalid edit is " +
@@ -27,7 +27,9 @@ internal static class MountCommand
         var limit = new Option<string?>("--limit")
         {
             Description = "Limits every file gets for its own, replacing the config's file-limits. QEMU or libvirt names: " +
-                          "iops-total=100,iops-total-max=2000,bps-read=10M,iops-size=4K (K/M/G/T are powers of 1024; \"\" for none).",
+                          "iops-total=100,iops-total-max=2000,bps-read=10M,iops-size=4K (K/M/G/T are powers of 1024; \"\" for none). " +
+                          "Over the limit: action=police, queue-depth=8, max-wait=250ms, over-limit-error=EIO; a slow disk: latency-read=20ms. " +
+                          "README \"Limits\" lists every key.",
             HelpName = "SPEC",
         };
         var mountLimit = new Option<string?>("--mount-limit")
@@ -42,7 +44,7 @@ internal static class MountCommand
         };
         var extraOptions = new Option<string[]>("-o")
         {
-            Description = "Mount options passed to the kernel, comma-separated (e.g. -o allow_other).",
+            Description = "Mount options, comma-separated: -o ro on every system; on Linux also those of mount(8) and FUSE (e.g. -o allow_other,noexec).",
             HelpName = "OPTIONS",
             AllowMultipleArgumentsPerToken = false,
         };
@@ -53,8 +55,9 @@ internal static class MountCommand
         };
         var pageCache = new Option<bool>("--page-cache")
         {
-            Description = "Let the kernel cache file data. Faster for re-read data, but reads served from the cache never reach " +
-                          "the throttle, so the limits then apply only to cache misses. Off by default: every read and write is throttled.",
+            Description = "Linux: let the kernel cache file data. Faster for re-read data, but reads served from the cache never reach " +
+                          "the throttle, so the limits then apply only to cache misses. Off by default: every read and write is throttled. " +
+                          "Windows keeps no such cache, so there it changes nothing.",
         };
 
         var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")

@@ -8,8 +8,8 @@ internal static class UnmountCommand
 {
     public static Command Create(IMountHost host, TextWriter error)
     {
-        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "Where a ThrottleFs mount (or a stale one left by a killed daemon) is attached." };
-        var command = new Command("unmount", "Unmount MOUNTPOINT. The daemon finishes the requests in flight and exits. Also clears a stale mount (\"Transport endpoint is not connected\").")
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "Where a ThrottleFs mount (or one left by a killed daemon) is attached: a directory, or on Windows a drive letter (T:)." };
+        var command = new Command("unmount", "Unmount MOUNTPOINT. The daemon serving it finishes the requests in flight and exits. Also clears a mount left by a killed daemon (on Linux: \"Transport endpoint is not connected\").")
         {
             mountPoint,
         };

@@ -38,8 +38,8 @@ internal sealed unsafe class CallbackVolume : IDisposable
         _stack = MountStack.Build(options, _backing, new MountOwner(Owner.Uid, Owner.Gid), new NoProcessNames(), Clock);
         Library = new RecordingDokanLibrary(Clock);
         WaitClock = new ObservedClock(Clock);
-        var wait = new RequestWait(Library, WaitClock, DriverTimeout);
-        Dispatcher = new DokanDispatcher(_stack.FileSystem, requestors ?? new FixedRequestors(Owner), wait, () => maxWait, new DokanVolume("ThrottleFs", 0x5EED, CaseSensitive: false), new LoggerConfiguration().CreateLogger());
+        var wait = new RequestWait(Library, WaitClock, DriverTimeout, maxWait);
+        Dispatcher = new DokanDispatcher(_stack.FileSystem, requestors ?? new FixedRequestors(Owner), wait, new DokanVolume("ThrottleFs", 0x5EED, CaseSensitive: false), new LoggerConfiguration().CreateLogger());
         _mount = DokanMount.Start(Library, Dispatcher, MountPoint, DriverTimeout, readOnly: false);
     }
 

@@ -28,7 +28,7 @@ public sealed unsafe class DokanCallbacksTests : IDisposable
         var events = new List<LogEvent>();
         var log = new LoggerConfiguration().WriteTo.Sink(new Collect(events)).CreateLogger();
         using var backing = new PortablePassthroughFileSystem(_folder);
-        var dispatcher = new DokanDispatcher(new Broken(backing), new FixedRequestors(new(0, 0, 1)), new RequestWait(dokan, clock, TimeSpan.FromSeconds(60)), () => null, new DokanVolume("x", 1, false), log);
+        var dispatcher = new DokanDispatcher(new Broken(backing), new FixedRequestors(new(0, 0, 1)), new RequestWait(dokan, clock, TimeSpan.FromSeconds(60), cap: null), new DokanVolume("x", 1, false), log);
         using var mount = DokanMount.Start(dokan, dispatcher, @"T:\", TimeSpan.FromSeconds(60), readOnly: false);
         using var info = new DokanFileInfoBlock(dokan.Options);
         var security = default(DokanIoSecurityContext);
@@ -53,7 +53,7 @@ public sealed unsafe class DokanCallbacksTests : IDisposable
         var clock = new ManualTimeProvider();
         var dokan = new RecordingDokanLibrary(clock);
         using var backing = new PortablePassthroughFileSystem(_folder);
-        var dispatcher = new DokanDispatcher(backing, new FixedRequestors(new(0, 0, 1)), new RequestWait(dokan, clock, TimeSpan.FromSeconds(60)), () => null, new DokanVolume("x", 1, false), Logger.None);
+        var dispatcher = new DokanDispatcher(backing, new FixedRequestors(new(0, 0, 1)), new RequestWait(dokan, clock, TimeSpan.FromSeconds(60), cap: null), new DokanVolume("x", 1, false), Logger.None);
         var mount = DokanMount.Start(dokan, dispatcher, @"T:\", TimeSpan.FromSeconds(60), readOnly: true);
         Assert.Equal((uint)(DokanOptionFlags.AllowIpcBatching | DokanOptionFlags.WriteProtect), dokan.Options->Options);
         using var info = new DokanFileInfoBlock(dokan.Options);

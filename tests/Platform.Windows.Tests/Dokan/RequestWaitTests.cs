@@ -16,20 +16,18 @@ public sealed unsafe class RequestWaitTests
     private readonly ManualTimeProvider _clock = new();
     private readonly ObservedClock _observed;
     private readonly RecordingDokanLibrary _dokan;
-    private readonly RequestWait _wait;
 
     public RequestWaitTests()
     {
         _observed = new ObservedClock(_clock);
         _dokan = new RecordingDokanLibrary(_clock);
-        _wait = new RequestWait(_dokan, _observed, DriverTimeout);
     }
 
     [Fact]
     public void ARequestAdmittedAtOnce_NeitherWaitsNorResets()
     {
         using var cancellation = new CancellationTokenSource();
-        var result = _wait.Wait(ValueTask.FromResult(new IoResult(512, Errno.Success)), cancellation, TimeSpan.FromSeconds(30), null);
+        var result = Wait(TimeSpan.FromSeconds(30)).Wait(ValueTask.FromResult(new IoResult(512, Errno.Success)), cancellation, null);
         Assert.Equal(new IoResult(512, Errno.Success), result);
         Assert.Equal(0, _observed.Created);
         Assert.Empty(_dokan.Resets);
@@ -40,7 +38,7 @@ public sealed unsafe class RequestWaitTests
     {
         var request = new TaskCompletionSource<IoResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancellation = new CancellationTokenSource();
-        var waiting = Task.Factory.StartNew(() => _wait.Wait(new ValueTask<IoResult>(request.Task), cancellation, null, null), TaskCreationOptions.LongRunning);
+        var waiting = Task.Factory.StartNew(() => Wait(null).Wait(new ValueTask<IoResult>(request.Task), cancellation, null), TaskCreationOptions.LongRunning);
 
         for (var slice = 1; slice <= 4; slice++)
         {
@@ -63,7 +61,7 @@ public sealed unsafe class RequestWaitTests
         var request = new TaskCompletionSource<IoResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancellation = new CancellationTokenSource();
         cancellation.Token.Register(() => request.TrySetCanceled()); // as a throttle's queue lets a cancelled request go
-        var waiting = Task.Factory.StartNew(() => _wait.Wait(new ValueTask<IoResult>(request.Task), cancellation, TimeSpan.FromSeconds(45), null), TaskCreationOptions.LongRunning);
+        var waiting = Task.Factory.StartNew(() => Wait(TimeSpan.FromSeconds(45)).Wait(new ValueTask<IoResult>(request.Task), cancellation, null), TaskCreationOptions.LongRunning);
 
         // Slices of 20 s, 20 s, then the 5 s left of the cap.
         for (var slice = 1; slice <= 3; slice++)
@@ -86,7 +84,7 @@ public sealed unsafe class RequestWaitTests
         using var cancellation = new CancellationTokenSource();
         // The backing I/O had started: cancellation cannot take it back, the bytes were written.
         cancellation.Token.Register(() => request.TrySetResult(new IoResult(100, Errno.Success)));
-        var waiting = Task.Factory.StartNew(() => _wait.Wait(new ValueTask<IoResult>(request.Task), cancellation, TimeSpan.FromSeconds(1), null), TaskCreationOptions.LongRunning);
+        var waiting = Task.Factory.StartNew(() => Wait(TimeSpan.FromSeconds(1)).Wait(new ValueTask<IoResult>(request.Task), cancellation, null), TaskCreationOptions.LongRunning);
 
         ObservedClock.Until(() => _observed.Created == 1, "the wait has started");
         _clock.AdvanceToNs(_clock.NextDueNs!.Value);
@@ -100,11 +98,14 @@ public sealed unsafe class RequestWaitTests
     {
         var request = new TaskCompletionSource<IoResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancellation = new CancellationTokenSource();
-        var waiting = Task.Factory.StartNew(() => _wait.Wait(new ValueTask<IoResult>(request.Task), cancellation, TimeSpan.FromSeconds(30), null), TaskCreationOptions.LongRunning);
+        var waiting = Task.Factory.StartNew(() => Wait(TimeSpan.FromSeconds(30)).Wait(new ValueTask<IoResult>(request.Task), cancellation, null), TaskCreationOptions.LongRunning);
         ObservedClock.Until(() => _observed.Created == 1, "the wait has started");
         request.SetResult(new IoResult(1, Errno.Success));
         Assert.Equal(new IoResult(1, Errno.Success), waiting.Result);
         Assert.Equal(0, _observed.Live);
         Assert.Null(_clock.NextDueNs);
     }
+
+    // A wait with the given cap, on the test's clock and recording dokan2.
+    private RequestWait Wait(TimeSpan? cap) => new(_dokan, _observed, DriverTimeout, cap);
 }
