@@ -20,7 +20,7 @@ public sealed class ControlPanelTests : IDisposable
             new ThrottleFsSettings
             {
                 FileLimits = ThrottleSpec.Parse("iops-total=100"),
-                Rules = [new PathRule(PathGlob.Parse("*.qcow2"), ThrottleSpec.Parse("bps-total=10M"), null)],
+                Rules = [new LimitRule(PathGlob.Parse("*.qcow2"), ThrottleSpec.Parse("bps-total=10M"), null)],
             },
             _clock);
         _panel = new ControlPanel(_policy, Serilog.Core.Logger.None, ownerUid: 1000);

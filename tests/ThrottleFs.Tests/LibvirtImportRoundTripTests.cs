@@ -21,7 +21,7 @@ public sealed class LibvirtImportRoundTripTests
         Assert.NotEmpty(settings.Rules);
         foreach (var rule in settings.Rules)
         {
-            var (own, group) = limits.ForFile(rule.Match.Pattern);
+            var (own, group) = limits.ForFile(rule.Match!.Pattern);
             Assert.True(own.IsEnabled || group is not null, $"{sample}: rule {rule.Match} gives its disk neither limits nor a group");
         }
     }
@@ -33,7 +33,7 @@ public sealed class LibvirtImportRoundTripTests
         using var config = new TempConfig(imported.Config.ToJsonString());
         var settings = new ConfigSource(config.Path, []).Load();
         var rule = Assert.Single(settings.Rules);
-        var own = EffectiveLimits.Resolve(settings, RuntimeOverrides.None).ForFile(rule.Match.Pattern).Own;
+        var own = EffectiveLimits.Resolve(settings, RuntimeOverrides.None).ForFile(rule.Match!.Pattern).Own;
 
         // Every <iotune> element of the disk, read from the XML, against the limit the mount would apply.
         var iotune = LibvirtSamples.Load(LibvirtSamples.MaxLength).Disk("hdb").Element("iotune")!;

@@ -22,6 +22,26 @@ public sealed partial class ReadmeTests
         Assert.Equal(8000, limits.ForFile("images/db.qcow2").Own.IopsTotal.Avg);
     }
 
+    [Fact]
+    public void TheLimitsByCallerExample_MeansWhatTheReadmeSays()
+    {
+        var readme = File.ReadAllText(FindReadme());
+        var section = readme[readme.IndexOf("### Limits by caller", StringComparison.Ordinal)..];
+        using var config = new TempConfig(JsonBlock().Match(section).Groups[1].Value);
+
+        var limits = EffectiveLimits.Resolve(new ConfigSource(config.Path, []).Load(), RuntimeOverrides.None);
+
+        Assert.Equal(CallerField.Uid, limits.PerOf("users"));
+        Assert.Equal(500, limits.Groups["users"].IopsTotal.Avg);
+        var fio = limits.ForCaller("images/vm.img", new Opener(1000, 1000, "fio"));
+        Assert.Equal((100L, (string?)null), (fio.Own.IopsTotal.Avg, fio.Group));
+        var qemu = limits.ForCaller("images/vm.img", new Opener(107, 107, "qemu-system-x86_64"));
+        Assert.Equal((0L, (string?)null), (qemu.Own.IopsTotal.Avg, qemu.Group));
+        var user = limits.ForCaller("home/notes.txt", new Opener(1000, 1000, "vim"));
+        Assert.Equal((0L, "users"), (user.Own.IopsTotal.Avg, user.Group));
+        Assert.Equal("users", limits.ForCaller("home/notes.txt", new Opener(107, 107, "qemu-system-x86_64")).Group); // outside images/
+    }
+
     private static string FindReadme()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

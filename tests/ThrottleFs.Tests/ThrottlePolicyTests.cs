@@ -141,7 +141,7 @@ public sealed class ThrottlePolicyTests : IDisposable
         var closed = _policy.GetStatistics().Files.Single();
         Assert.Equal(0, closed.Opens);
         Assert.True(closed.Buckets.Single().Level > 0, "the closed file's bucket still holds its recent I/O");
-        Assert.Same(file, _policy.Open("vm1.img"));
+        Assert.Same(file.File, _policy.Open("vm1.img").File);
     }
 
     [Fact]
@@ -167,5 +167,5 @@ public sealed class ThrottlePolicyTests : IDisposable
     }
 
     // A workload that reads the file's chain afresh for every request, as the filesystem does.
-    private static Workload Reads(FileThrottle file, long bytes = 4096) => new(() => file.Chain.AdmitAsync(ThrottleDirection.Read, bytes));
+    private static Workload Reads(HandleThrottle file, long bytes = 4096) => new(() => file.Chain.AdmitAsync(ThrottleDirection.Read, bytes));
 }

@@ -29,12 +29,12 @@ internal static class ValidateCommand
                 output.WriteLine($"  mount limits: {limits.Mount.Summary}");
                 foreach (var (name, group) in limits.Groups)
                 {
-                    output.WriteLine($"  group {name}: {group.Summary}");
+                    output.WriteLine($"  group {name}: {group.Summary}{(limits.PerOf(name) is { } per ? $" (per {per.Word()})" : "")}");
                 }
 
                 foreach (var rule in settings.Rules)
                 {
-                    output.WriteLine($"  rule {rule.Match}: {(rule.Limits.IsEmpty ? "" : rule.Limits + " ")}{(rule.Group is { Length: > 0 } g ? "group " + g : "")}".TrimEnd());
+                    output.WriteLine($"  rule {rule}: {(rule.Limits.IsEmpty ? "" : rule.Limits + " ")}{(rule.Group is { Length: > 0 } g ? "group " + g : "")}".TrimEnd());
                 }
 
                 foreach (var (file, entry) in settings.Files)

@@ -32,22 +32,58 @@ internal static class ConfigJson
             },
             ["file-limits"] = Limits(settings.FileLimits.Settings),
             ["mount-limits"] = Limits(Effective(limits.Mount, settings)),
-            ["groups"] = Object(limits.Groups.Select(group => (group.Key, (JsonNode)Limits(Effective(group.Value, settings))))),
+            ["groups"] = Object(limits.Groups.Select(group => (group.Key, (JsonNode)Group(group.Key, group.Value, limits)))),
             ["rules"] = new JsonArray([.. settings.Rules.Select(Rule)]),
             ["files"] = Object(limits.Entries.Select(entry => (PathText.Escape(entry.Key), (JsonNode)File(entry.Value)))),
         };
         return document.ToJsonString(Indented);
     }
 
-    private static JsonNode Rule(PathRule rule)
+    private static JsonNode Rule(LimitRule rule)
     {
-        var node = new JsonObject { ["match"] = rule.Match.Pattern };
+        var node = new JsonObject();
+        if (rule.Match is not null)
+        {
+            node["match"] = rule.Match.Pattern;
+        }
+
+        if (rule.Callers.Uid is { } uid)
+        {
+            node["uid"] = uid;
+        }
+
+        if (rule.Callers.Gid is { } gid)
+        {
+            node["gid"] = gid;
+        }
+
+        if (rule.Callers.Process is { } process)
+        {
+            node["process"] = process;
+        }
+
         if (rule.Group is not null)
         {
             node["group"] = rule.Group;
         }
 
         foreach (var (key, value) in rule.Limits.Settings)
+        {
+            node[key] = Value(value);
+        }
+
+        return node;
+    }
+
+    private static JsonObject Group(string name, ThrottleConfig config, EffectiveLimits limits)
+    {
+        var node = new JsonObject();
+        if (limits.PerOf(name) is { } per)
+        {
+            node["per"] = per.Word();
+        }
+
+        foreach (var (key, value) in Effective(config, limits.Settings))
         {
             node[key] = Value(value);
         }

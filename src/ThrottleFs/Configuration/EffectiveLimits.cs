@@ -32,6 +32,7 @@ internal sealed class EffectiveLimits
         Entries = entries;
         Mount = mount;
         Groups = groups;
+        UsesProcess = settings.GroupsPer.ContainsValue(CallerField.Process) || settings.Rules.Any(rule => rule.Callers.Process is not null);
     }
 
     /// <summary>The config file's settings.</summary>
@@ -63,7 +64,7 @@ internal sealed class EffectiveLimits
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = settings.Rules[i];
-            rules[i] = Build(settings.BaseLimits, [settings.FileLimits, rule.Limits], $"rules[{i}] ({rule.Match})", errors);
+            rules[i] = Build(settings.BaseLimits, [settings.FileLimits, rule.Limits], $"rules[{i}] ({rule})", errors);
         }
 
         var groups = ImmutableSortedDictionary.CreateBuilder<string, ThrottleConfig>(StringComparer.Ordinal);
@@ -88,7 +89,7 @@ internal sealed class EffectiveLimits
         {
             if (settings.Rules[i].Group is { Length: > 0 } group && !groups.ContainsKey(group))
             {
-                errors.Add($"rules[{i}] ({settings.Rules[i].Match}): {Undefined(group)}");
+                errors.Add($"rules[{i}] ({settings.Rules[i]}): {Undefined(group)}");
             }
         }
 
@@ -131,7 +132,7 @@ internal sealed class EffectiveLimits
                 // A group made live only is gone: nothing may still name it. The only change that looks at every entry.
                 groups = groups.Remove(name);
                 errors.AddRange(Settings.Rules.Select((rule, i) => (rule, i)).Where(r => r.rule.Group == name)
-                    .Select(r => $"rules[{r.i}] ({r.rule.Match}): {Undefined(name)}"));
+                    .Select(r => $"rules[{r.i}] ({r.rule}): {Undefined(name)}"));
                 errors.AddRange(entries.Where(e => e.Value.Group == name).Select(e => $"file {e.Key}: {Undefined(name)}"));
                 break;
             default:
@@ -148,10 +149,27 @@ internal sealed class EffectiveLimits
         return errors.Count == 0 ? limits : throw new ConfigException(errors);
     }
 
-    /// <summary>A file's own limits and the group it is in (null for none).</summary>
+    /// <summary>Whether any rule or group looks at the opener's program, which costs a lookup per new process.</summary>
+    public bool UsesProcess { get; }
+
+    /// <summary>What a group keeps separate buckets for, or null when all its files share one set.</summary>
+    public CallerField? PerOf(string group) => Settings.GroupsPer.TryGetValue(group, out var per) ? per : null;
+
+    /// <summary>A file's own limits and the group it is in (null for none), for a caller no caller rule names.</summary>
     public (ThrottleConfig Own, string? Group) ForFile(string path)
     {
-        var rule = RuleFor(path);
+        var (own, _, group) = ForCaller(path, Opener.Unknown);
+        return (own, group);
+    }
+
+    /// <summary>
+    /// A file's own limits and group when <paramref name="opener"/> opens it. <c>OwnKey</c> says which own buckets
+    /// the limits are for: -1 for those the path alone decides (shared by every such caller), or the index of the
+    /// caller rule that matched, whose callers get buckets of their own.
+    /// </summary>
+    public (ThrottleConfig Own, int OwnKey, string? Group) ForCaller(string path, Opener opener)
+    {
+        var rule = RuleFor(path, opener);
         var own = rule < 0 ? _fileDefault : _ruleLimits[rule];
         var group = rule < 0 ? null : Settings.Rules[rule].Group;
         if (Entries.TryGetValue(path, out var entry))
@@ -161,15 +179,35 @@ internal sealed class EffectiveLimits
             group = entry.Group ?? group;
         }
 
-        return (own, string.IsNullOrEmpty(group) ? null : group);
+        var key = rule >= 0 && !Settings.Rules[rule].Callers.IsAnyone ? rule : -1;
+        return (own, key, string.IsNullOrEmpty(group) ? null : group);
     }
 
-    /// <summary>The index of the first rule matching <paramref name="path"/>, or -1.</summary>
-    public int RuleFor(string path)
+    /// <summary>
+    /// The limits of a file's own buckets kept under <paramref name="ownKey"/> (<see cref="ForCaller"/>), for buckets
+    /// no open handle decides on: unlimited once no caller rule of that index can apply to the path.
+    /// </summary>
+    public ThrottleConfig OwnFor(string path, int ownKey)
+    {
+        if (ownKey < 0)
+        {
+            return ForFile(path).Own;
+        }
+
+        if (ownKey >= Settings.Rules.Length || Settings.Rules[ownKey].Callers.IsAnyone || !Settings.Rules[ownKey].CouldMatch(path))
+        {
+            return ThrottleConfig.Unlimited;
+        }
+
+        return Entries.TryGetValue(path, out var entry) ? entry.Limits.ApplyTo(_ruleLimits[ownKey]) : _ruleLimits[ownKey];
+    }
+
+    /// <summary>The index of the first rule matching <paramref name="path"/> opened by <paramref name="opener"/>, or -1.</summary>
+    public int RuleFor(string path, Opener opener)
     {
         for (var i = 0; i < Settings.Rules.Length; i++)
         {
-            if (Settings.Rules[i].Match.IsMatch(path))
+            if (Settings.Rules[i].IsMatch(path, opener))
             {
                 return i;
             }
@@ -181,9 +219,19 @@ internal sealed class EffectiveLimits
     // A file's entry must build on its rule's limits, name a group that exists, and not be the control directory.
     private void CheckEntry(string path, FileEntry entry, List<string> errors)
     {
+        // The entry applies on top of whichever rule a caller finds: the first the path alone matches, and every
+        // caller rule the path may match.
         var where = $"file {PathText.Escape(path)}";
-        var rule = RuleFor(path);
+        var rule = RuleFor(path, Opener.Unknown);
         Build(rule < 0 ? _fileDefault : _ruleLimits[rule], [entry.Limits], where, errors);
+        for (var i = 0; i < Settings.Rules.Length; i++)
+        {
+            if (!Settings.Rules[i].Callers.IsAnyone && Settings.Rules[i].CouldMatch(path))
+            {
+                Build(_ruleLimits[i], [entry.Limits], $"{where} (opened as rule {Settings.Rules[i]} says)", errors);
+            }
+        }
+
         if (entry.Group is { Length: > 0 } group && !Groups.ContainsKey(group))
         {
             errors.Add($"{where}: {Undefined(group)}");

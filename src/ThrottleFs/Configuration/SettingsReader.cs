@@ -114,6 +114,7 @@ internal sealed class SettingsReader
         if (sections.TryGetValue("groups", out var groups))
         {
             var builder = ImmutableSortedDictionary.CreateBuilder<string, ThrottleSpec>(StringComparer.Ordinal);
+            var per = ImmutableSortedDictionary.CreateBuilder<string, CallerField>(StringComparer.Ordinal);
             foreach (var group in groups.GetChildren())
             {
                 if (!GroupName.IsValid(group.Key))
@@ -122,15 +123,26 @@ internal sealed class SettingsReader
                     continue;
                 }
 
-                builder[group.Key] = Limits(group, []);
+                builder[group.Key] = Limits(group, ["per"]);
+                if (Child(group, "per") is { } split)
+                {
+                    if (CallerFields.TryParse(split.Value, out var field))
+                    {
+                        per[group.Key] = field;
+                    }
+                    else
+                    {
+                        Error(split.Path, $"'{split.Value}' is not one of {CallerFields.Words} (one set of buckets per user, group or program)");
+                    }
+                }
             }
 
-            settings = settings with { Groups = builder.ToImmutable() };
+            settings = settings with { Groups = builder.ToImmutable(), GroupsPer = per.ToImmutable() };
         }
 
         if (sections.TryGetValue("rules", out var rules))
         {
-            settings = settings with { Rules = [.. rules.GetChildren().Select(Rule).OfType<PathRule>()] };
+            settings = settings with { Rules = [.. rules.GetChildren().Select(Rule).OfType<LimitRule>()] };
         }
 
         if (sections.TryGetValue("files", out var files))
@@ -165,25 +177,84 @@ internal sealed class SettingsReader
 
     private static readonly string[] GroupKeys = ["group", "group-name"];
 
-    private PathRule? Rule(IConfigurationSection rule)
+    private static readonly string[] RuleKeys = ["match", "uid", "gid", "process", .. GroupKeys];
+
+    private LimitRule? Rule(IConfigurationSection rule)
     {
-        var match = rule.GetChildren().FirstOrDefault(child => Canonical(child.Key) == "match");
-        if (match?.Value is not { } pattern)
+        var callers = Callers(rule, out var valid);
+        var match = Child(rule, "match");
+        if (match is null && callers.IsAnyone)
         {
-            Error(rule.Path, "a rule needs \"match\": a path pattern such as \"*.qcow2\" or \"images/**\"");
+            if (valid)
+            {
+                Error(rule.Path, "a rule needs \"match\" (a path pattern such as \"*.qcow2\" or \"images/**\"), a caller (\"uid\", \"gid\", \"process\"), or both");
+            }
+
             return null;
         }
 
-        try
+        PathGlob? glob = null;
+        if (match is not null)
         {
-            return new PathRule(PathGlob.Parse(pattern), Limits(rule, ["match", .. GroupKeys]), GroupOf(rule));
+            try
+            {
+                glob = PathGlob.Parse(match.Value ?? throw new FormatException("expected a pattern, not a list or object"));
+            }
+            catch (FormatException e)
+            {
+                Error(match.Path, $"'{match.Value}' is not a valid pattern: {e.Message}");
+                return null;
+            }
         }
-        catch (FormatException e)
+
+        var limits = Limits(rule, RuleKeys);
+        var group = GroupOf(rule);
+        return valid ? new LimitRule(glob, callers, limits, group) : null;
+    }
+
+    // "uid", "gid" (numbers) and "process" (an executable's file name): who a rule is for.
+    private CallerMatch Callers(IConfigurationSection rule, out bool valid)
+    {
+        var ok = true;
+        uint? Id(string key)
         {
-            Error(match.Path, $"'{pattern}' is not a valid pattern: {e.Message}");
+            if (Child(rule, key) is not { } child)
+            {
+                return null;
+            }
+
+            if (uint.TryParse(child.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            {
+                return id;
+            }
+
+            Error(child.Path, $"'{child.Value}' is not a numeric {key} (write e.g. \"{key}\": 1000; `id` shows a user's)");
+            ok = false;
             return null;
         }
+
+        var uid = Id("uid");
+        var gid = Id("gid");
+        string? process = null;
+        if (Child(rule, "process") is { } name)
+        {
+            if (name.Value is { Length: > 0 and <= 255 } value && !value.Contains('/') && !value.Contains('\0'))
+            {
+                process = value;
+            }
+            else
+            {
+                Error(name.Path, $"'{name.Value}' is not an executable's file name (write e.g. \"process\": \"fio\", without its directory)");
+                ok = false;
+            }
+        }
+
+        valid = ok;
+        return uid is null && gid is null && process is null ? CallerMatch.Anyone : new CallerMatch(uid, gid, process);
     }
+
+    private static IConfigurationSection? Child(IConfigurationSection section, string key) =>
+        section.GetChildren().FirstOrDefault(child => Canonical(child.Key) == key);
 
     // "group" (or libvirt's group_name): a group name; "" takes the file out of any group.
     private string? GroupOf(IConfigurationSection section)

@@ -36,8 +36,11 @@ internal sealed record ThrottleFsSettings
     /// <summary>Named groups and their limits.</summary>
     public ImmutableSortedDictionary<string, ThrottleSpec> Groups { get; init; } = ImmutableSortedDictionary<string, ThrottleSpec>.Empty;
 
-    /// <summary>Path rules, first match wins.</summary>
-    public ImmutableArray<PathRule> Rules { get; init; } = [];
+    /// <summary>Groups that keep one set of buckets per caller (<c>"per"</c>), by name.</summary>
+    public ImmutableSortedDictionary<string, CallerField> GroupsPer { get; init; } = ImmutableSortedDictionary<string, CallerField>.Empty;
+
+    /// <summary>Rules by path and caller, first match wins.</summary>
+    public ImmutableArray<LimitRule> Rules { get; init; } = [];
 
     /// <summary>Exact paths, applied after their rule.</summary>
     public ImmutableSortedDictionary<string, FileEntry> Files { get; init; } = ImmutableSortedDictionary<string, FileEntry>.Empty;

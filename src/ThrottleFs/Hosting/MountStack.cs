@@ -26,7 +26,7 @@ public sealed class MountStack : IDisposable
         _log = ThrottleFsLog.Create(options.Settings.Logging);
         try
         {
-            Policy = new ThrottlePolicy(options.Settings, time, _log.Logger);
+            Policy = new ThrottlePolicy(options.Settings, time, _log.Logger, processes);
             Panel = new ControlPanel(Policy, _log.Logger, owner.Uid);
             FileSystem = new ControlFileSystem(new ThrottledFileSystem(backing, Policy), Panel, options.Settings.ControlDirectory, owner.Gid, processes);
             _watcher = WatchConfig();
@@ -55,7 +55,7 @@ public sealed class MountStack : IDisposable
     /// <param name="options">The mount as asked for.</param>
     /// <param name="backing">The host's filesystem of the source.</param>
     /// <param name="owner">Who mounted: they and root may change limits, and the control files are theirs.</param>
-    /// <param name="processes">Names the process behind a change, for the log.</param>
+    /// <param name="processes">Names the process behind a change, for the log, and the programs rules name.</param>
     /// <param name="time">The clock the throttles run on (tests pass a virtual one).</param>
     /// <exception cref="ConfigException">The settings are not valid.</exception>
     public static MountStack Build(MountOptions options, IFileSystem backing, MountOwner owner, IProcessNames processes, TimeProvider? time = null) =>

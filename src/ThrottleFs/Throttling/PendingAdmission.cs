@@ -6,7 +6,7 @@ using ThrottleFs.Qos;
 namespace ThrottleFs.Throttling;
 
 /// <summary>
-/// A request that a file's layers did not admit at once (<see cref="FileThrottle.TryAdmitNow"/>): awaiting it ends
+/// A request that a file's layers did not admit at once (<see cref="HandleThrottle.TryAdmitNow"/>): awaiting it ends
 /// the wait, records it in the file's meter and, at Debug, logs it.
 /// </summary>
 internal readonly record struct PendingAdmission(ValueTask Admission, FileThrottle Throttle, ThrottleDirection Direction, long Bytes, long Started)

@@ -1,3 +1,4 @@
+using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
@@ -19,11 +20,12 @@ internal static class Snapshots
             statistics.Members.Select(member => PathText.Escape(member.Name)).Order(StringComparer.Ordinal).ToList());
     }
 
-    public static FileStatistics File(FileThrottle file) => new(
+    // A file shows the groups its open handles pass, or, closed, the group it would join.
+    public static FileStatistics File(FileThrottle file, EffectiveLimits limits) => new(
         PathText.Escape(file.Path),
         file.Opens,
         file.Own is { } own ? Spec(own.Config) : "",
-        file.Group?.Name,
+        file.Groups.Any() ? string.Join(", ", file.Groups.Select(group => group.Name).Order(StringComparer.Ordinal)) : limits.ForFile(file.Path).Group,
         Direction(file.Meter.GetStatistics(ThrottleDirection.Read)),
         Direction(file.Meter.GetStatistics(ThrottleDirection.Write)),
         file.Own is { } buckets ? Buckets(buckets.GetStatistics().Buckets) : []);

@@ -1,5 +1,6 @@
 using Serilog;
 using ThrottleFs.Configuration;
+using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
@@ -9,7 +10,8 @@ namespace ThrottleFs.Throttling;
 /// <summary>
 /// Which throttle layers each file's reads and writes pass, kept in step with the limits in force. A file gets its
 /// own buckets (per-file limits), its group's and the mount's, chained in that order; a layer with no limits is left
-/// out, so an unthrottled file costs nothing per request. Changes (a control-file command, a config reload) are
+/// out, so an unthrottled file costs nothing per request. Caller rules and per-caller groups choose by who opened a
+/// handle, so the layers are chosen per handle. Changes (a control-file command, a config reload) are
 /// validated whole first: a refused change leaves everything as it was; an accepted one reaches the files at once,
 /// requests already waiting included.
 /// </summary>
@@ -21,17 +23,23 @@ internal sealed class ThrottlePolicy : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FileThrottle> _files = new(StringComparer.Ordinal);
     private readonly LinkedList<FileThrottle> _closed = new();
-    private readonly Dictionary<string, ThrottleGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GroupInstances> _groups = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly ProcessNameCache? _processes;
     private readonly ILogger _log;
     private readonly long _started;
     private EffectiveLimits _limits;
 
     /// <summary>Creates the policy.</summary>
     /// <exception cref="ConfigException">The settings are not valid.</exception>
-    public ThrottlePolicy(ThrottleFsSettings settings, TimeProvider? timeProvider = null, ILogger? log = null)
+    /// <param name="settings">The config file's settings.</param>
+    /// <param name="timeProvider">The clock the throttles run on.</param>
+    /// <param name="log">The mount's log.</param>
+    /// <param name="processes">Names the programs that open files, for rules that name them; without it, none matches.</param>
+    public ThrottlePolicy(ThrottleFsSettings settings, TimeProvider? timeProvider = null, ILogger? log = null, IProcessNames? processes = null)
     {
         _time = timeProvider ?? TimeProvider.System;
+        _processes = processes is null ? null : new ProcessNameCache(processes, _time);
         _log = log ?? Serilog.Core.Logger.None;
         _started = _time.GetTimestamp();
         _limits = EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
@@ -116,8 +124,13 @@ internal sealed class ThrottlePolicy : IDisposable
     {
         lock (_lock)
         {
-            var groups = _groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal).Select(Snapshots.Layer).ToList();
-            var files = _files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(Snapshots.File).ToList();
+            foreach (var group in _groups.Values)
+            {
+                group.DropIdle();
+            }
+
+            var groups = _groups.Values.SelectMany(g => g.Groups).OrderBy(g => g.Name, StringComparer.Ordinal).Select(Snapshots.Layer).ToList();
+            var files = _files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(file => Snapshots.File(file, _limits)).ToList();
             return new MountStatistics(_time.GetUtcNow(), _time.GetElapsedTime(_started).TotalSeconds, Snapshots.Layer(Mount), groups, files);
         }
     }
@@ -127,7 +140,7 @@ internal sealed class ThrottlePolicy : IDisposable
     {
         lock (_lock)
         {
-            return _files.TryGetValue(path, out var file) ? Snapshots.File(file) : null;
+            return _files.TryGetValue(path, out var file) ? Snapshots.File(file, _limits) : null;
         }
     }
 
@@ -157,14 +170,18 @@ internal sealed class ThrottlePolicy : IDisposable
         }
     }
 
-    internal FileThrottle Open(string path)
+    /// <summary>A handle opened on <paramref name="path"/> by <paramref name="caller"/> (null: nobody said who).</summary>
+    internal HandleThrottle Open(string path, RequestContext? caller = null)
     {
+        // The program's name is a lookup in /proc: done before taking the lock, and only when a rule needs it.
+        var needsProcess = Limits.UsesProcess && caller is not null;
+        var process = needsProcess ? ExecutableOf(caller!.Value.Pid) : null;
         lock (_lock)
         {
             if (!_files.TryGetValue(path, out var file))
             {
                 file = new FileThrottle(path, this);
-                ConfigureUnsynchronized(file);
+                file.Configure(_limits, Mount);
                 _files.Add(path, file);
             }
             else if (file.Retained is { } retained)
@@ -173,16 +190,17 @@ internal sealed class ThrottlePolicy : IDisposable
                 file.Retained = null;
             }
 
-            file.Opens++;
-            return file;
+            return file.Open(caller, process, needsProcess, _limits);
         }
     }
 
-    internal void Close(FileThrottle file)
+    internal void Close(HandleThrottle handle)
     {
+        var file = handle.File;
         lock (_lock)
         {
-            if (--file.Opens > 0)
+            file.Close(handle);
+            if (file.IsOpen)
             {
                 return;
             }
@@ -201,21 +219,40 @@ internal sealed class ThrottlePolicy : IDisposable
         file.Dispose();
     }
 
+    /// <summary>The buckets of group <paramref name="name"/>, which the limits in force define. Under the lock.</summary>
+    internal GroupInstances GroupsByName(string name) => _groups[name];
+
+    /// <summary>The executable's name of process <paramref name="pid"/>, when the host can tell.</summary>
+    internal string? ExecutableOf(uint pid) => _processes?.ExecutableOf(pid);
+
     private void Replace(EffectiveLimits next)
     {
         Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
         Mount.Reconfigure(next.Mount);
+
+        // A group now kept per caller, or no longer, starts over with new buckets once its files have left the old.
+        var replaced = _groups.Values.Where(group => next.Groups.ContainsKey(group.Name) && group.Per != next.PerOf(group.Name)).ToList();
+        foreach (var group in replaced)
+        {
+            _groups.Remove(group.Name);
+        }
+
         SyncGroupsUnsynchronized();
         foreach (var file in _files.Values)
         {
             ConfigureUnsynchronized(file);
         }
 
-        // Groups no longer named: their files have just left them.
+        // Groups no longer named, or replaced: their files have just left them.
         foreach (var name in _groups.Keys.Where(name => !next.Groups.ContainsKey(name)).ToList())
         {
             _groups.Remove(name, out var group);
-            group!.Dispose();
+            replaced.Add(group!);
+        }
+
+        foreach (var group in replaced)
+        {
+            group.Dispose();
         }
     }
 
@@ -245,13 +282,9 @@ internal sealed class ThrottlePolicy : IDisposable
         }
         else
         {
-            _groups.Add(name, new ThrottleGroup(name, config, _time));
+            _groups.Add(name, new GroupInstances(name, config, _limits.PerOf(name), _time));
         }
     }
 
-    private void ConfigureUnsynchronized(FileThrottle file)
-    {
-        var (own, group) = _limits.ForFile(file.Path);
-        file.Configure(own, group is null ? null : _groups[group], Mount);
-    }
+    private void ConfigureUnsynchronized(FileThrottle file) => file.Configure(_limits, Mount);
 }

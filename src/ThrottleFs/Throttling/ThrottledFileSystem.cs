@@ -7,27 +7,28 @@ namespace ThrottleFs.Throttling;
 /// <summary>
 /// Sends every read, write and copy through its file's throttle before the inner filesystem touches the backing
 /// store; every other call passes straight through. A file's throttle state is keyed by its path
-/// (<see cref="IFileSystem.PathOf"/>) when it is opened. A read or write whose layers all admit it at once runs inline
-/// with no allocation; one that must wait holds no thread until it is admitted.
+/// (<see cref="IFileSystem.PathOf"/>) when it is opened, and each handle is throttled as its opener's (caller rules).
+/// A read or write whose layers all admit it at once runs inline with no allocation; one that must wait holds no
+/// thread until it is admitted.
 /// </summary>
 /// <param name="inner">The filesystem that does the I/O.</param>
 /// <param name="policy">Which layers each file passes.</param>
 internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy) : FileSystemDecorator(inner)
 {
-    private readonly HandleMap<FileThrottle> _throttles = new();
+    private readonly HandleMap<HandleThrottle> _throttles = new();
 
     /// <inheritdoc/>
     public override Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
     {
         var error = Inner.Open(context, node, flags, out file);
-        return error == Errno.Success ? Track(file.Handle, node) : error;
+        return error == Errno.Success ? Track(file.Handle, node, context) : error;
     }
 
     /// <inheritdoc/>
     public override Errno Create(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, out EntryInfo entry, out OpenedFile file)
     {
         var error = Inner.Create(context, parent, name, flags, mode, out entry, out file);
-        if (error == Errno.Success && (error = Track(file.Handle, entry.Node)) != Errno.Success)
+        if (error == Errno.Success && (error = Track(file.Handle, entry.Node, context)) != Errno.Success)
         {
             Inner.Forget(entry.Node, 1);
         }
@@ -89,7 +90,7 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
 
     // Keeps the open file's throttle by its handle. A handle outside the filesystem's range breaks the contract:
     // the open is undone rather than left unthrottled.
-    private Errno Track(ulong handle, ulong node)
+    private Errno Track(ulong handle, ulong node, in RequestContext context)
     {
         if (!FileSystemIds.IsFileSystemHandle(handle))
         {
@@ -97,7 +98,7 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
             return Errno.EIO;
         }
 
-        _throttles.Set(handle, policy.Open(Inner.PathOf(node) ?? $"node {node}"));
+        _throttles.Set(handle, policy.Open(Inner.PathOf(node) ?? $"node {node}", context));
         return Errno.Success;
     }
 

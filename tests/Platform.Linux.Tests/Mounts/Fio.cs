@@ -23,9 +23,15 @@ internal static class Fio
         public Outcome Job(string name) => Jobs.TryGetValue(name, out var job) ? job : throw new InvalidOperationException($"fio ran no job '{name}': {Raw}");
     }
 
-    public static Outcome Run(params string[] arguments)
+    public static Outcome Run(params string[] arguments) => RunAs(uid: null, arguments);
+
+    /// <summary>Runs fio as user <paramref name="uid"/> (its group too, no others), or as ourselves when null.</summary>
+    public static Outcome RunAs(string? uid, params string[] arguments)
     {
-        var result = Tool.Run("fio", [.. arguments, "--output-format=json"], TimeSpan.FromMinutes(3));
+        string[] command = [.. arguments, "--output-format=json"];
+        var result = uid is null
+            ? Tool.Run("fio", command, TimeSpan.FromMinutes(3))
+            : Tool.Run("setpriv", ["--reuid", uid, "--regid", uid, "--clear-groups", "fio", .. command], TimeSpan.FromMinutes(3));
         var json = result.Output;
         var start = json.IndexOf('{'); // fio may print warnings before the JSON
         if (start < 0)

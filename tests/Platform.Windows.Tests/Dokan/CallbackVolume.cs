@@ -283,6 +283,8 @@ internal sealed unsafe class CallbackVolume : IDisposable
     private sealed class NoProcessNames : IProcessNames
     {
         public string? NameOf(uint pid) => "test";
+
+        public string? ExecutableOf(uint pid) => "test";
     }
 }
 

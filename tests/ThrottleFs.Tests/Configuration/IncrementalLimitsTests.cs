@@ -20,7 +20,7 @@ public sealed class IncrementalLimitsTests
         FileLimits = ThrottleSpec.Parse("iops-total=1000"),
         MountLimits = ThrottleSpec.Parse("bps-total=1G"),
         Groups = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("db", ThrottleSpec.Parse("iops-total=500"))]),
-        Rules = [new PathRule(PathGlob.Parse("*.qcow2"), ThrottleSpec.Parse("bps-read=10M"), "db")],
+        Rules = [new LimitRule(PathGlob.Parse("*.qcow2"), ThrottleSpec.Parse("bps-read=10M"), "db")],
         Files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("a.img", new FileEntry(ThrottleSpec.Parse("iops-total=50"), null))]),
     };
 

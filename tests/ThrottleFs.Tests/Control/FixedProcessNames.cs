@@ -6,4 +6,6 @@ namespace ThrottleFs.Tests.Control;
 internal sealed class FixedProcessNames(string name) : IProcessNames
 {
     public string? NameOf(uint pid) => name;
+
+    public string? ExecutableOf(uint pid) => name;
 }
