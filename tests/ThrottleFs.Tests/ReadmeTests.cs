@@ -10,11 +10,7 @@ public sealed partial class ReadmeTests
     [Fact]
     public void TheConfigurationExample_IsValid()
     {
-        var readme = File.ReadAllText(FindReadme());
-        var section = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..];
-        using var config = new TempConfig(JsonBlock().Match(section).Groups[1].Value);
-
-        var limits = EffectiveLimits.Resolve(new ConfigSource(config.Path, []).Load(), RuntimeOverrides.None);
+        var limits = FirstConfigUnder("## Configuration");
 
         Assert.Equal((2000, "vms"), (limits.ForFile("images/vm1.qcow2").Own.IopsTotal.Avg, limits.ForFile("images/vm1.qcow2").Group));
         Assert.Equal((0, 50), (limits.ForFile("var/app.log").Own.IopsTotal.Avg, limits.ForFile("var/app.log").Own.IopsWrite.Avg));
@@ -25,11 +21,7 @@ public sealed partial class ReadmeTests
     [Fact]
     public void TheLimitsByCallerExample_MeansWhatTheReadmeSays()
     {
-        var readme = File.ReadAllText(FindReadme());
-        var section = readme[readme.IndexOf("### Limits by caller", StringComparison.Ordinal)..];
-        using var config = new TempConfig(JsonBlock().Match(section).Groups[1].Value);
-
-        var limits = EffectiveLimits.Resolve(new ConfigSource(config.Path, []).Load(), RuntimeOverrides.None);
+        var limits = FirstConfigUnder("### Limits by caller");
 
         Assert.Equal(CallerField.Uid, limits.PerOf("users"));
         Assert.Equal(500, limits.Groups["users"].IopsTotal.Avg);
@@ -40,6 +32,15 @@ public sealed partial class ReadmeTests
         var user = limits.ForCaller("home/notes.txt", new Opener(1000, 1000, "vim"));
         Assert.Equal((0L, "users"), (user.Own.IopsTotal.Avg, user.Group));
         Assert.Equal("users", limits.ForCaller("home/notes.txt", new Opener(107, 107, "qemu-system-x86_64")).Group); // outside images/
+    }
+
+    // The first JSON block after a heading, loaded as a mount loads its config.
+    private static EffectiveLimits FirstConfigUnder(string heading)
+    {
+        var readme = File.ReadAllText(FindReadme());
+        var section = readme[readme.IndexOf(heading, StringComparison.Ordinal)..];
+        using var config = new TempConfig(JsonBlock().Match(section).Groups[1].Value);
+        return EffectiveLimits.Resolve(new ConfigSource(config.Path, []).Load(), RuntimeOverrides.None);
     }
 
     private static string FindReadme()

@@ -279,10 +279,10 @@ internal sealed class FileThrottle(string path, ThrottlePolicy policy)
     private GroupSeat SeatIn(string groupName, Opener opener)
     {
         var instances = Policy.GroupsByName(groupName);
-        var per = instances.Per;
+        var name = instances.InstanceName(opener);
         for (var seat = _seats; seat is not null; seat = seat.Next)
         {
-            if (seat.Owner == instances && (per is null || seat.Group.Name == $"{groupName}[{opener.ValueOf(per.Value)}]"))
+            if (seat.Owner == instances && seat.Group.Name == name)
             {
                 return seat;
             }

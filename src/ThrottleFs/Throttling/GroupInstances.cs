@@ -39,10 +39,13 @@ internal sealed class GroupInstances : IDisposable
     /// <summary>Every instance there is now.</summary>
     public IEnumerable<ThrottleGroup> Groups => _instances.Values.Select(instance => instance.Group);
 
+    /// <summary>The name of the instance <paramref name="opener"/>'s files join: <c>users[uid=1000]</c>, or the group's.</summary>
+    public string InstanceName(Opener opener) => Per is { } per ? $"{Name}[{opener.ValueOf(per)}]" : Name;
+
     /// <summary>The group <paramref name="opener"/>'s files join; the caller must <see cref="Release"/> it.</summary>
     public ThrottleGroup Acquire(Opener opener)
     {
-        var name = Per is { } per ? $"{Name}[{opener.ValueOf(per)}]" : Name;
+        var name = InstanceName(opener);
         if (!_instances.TryGetValue(name, out var instance))
         {
             DropIdle();
