@@ -19,6 +19,26 @@ public sealed partial class ThrottleGroup
         int layer,
         out ThrottleRefusedException? refusal)
     {
+        var outcome = EnterQueues(member, direction, ref admission, ref request, layers, layer, out refusal);
+
+        // A leased balance ran short: the lease asks for more at once rather than at its next turn (see SharedLease).
+        if (_leaseWake is { } wake && Volatile.Read(ref _state) is LeasedThrottleState { WentShort: true })
+        {
+            wake();
+        }
+
+        return outcome;
+    }
+
+    private LayerOutcome EnterQueues(
+        ThrottleGroupMember member,
+        ThrottleDirection direction,
+        ref Admission admission,
+        ref WaitingRequest? request,
+        ThrottleGroupMember[] layers,
+        int layer,
+        out ThrottleRefusedException? refusal)
+    {
         var released = default(ReleasedBatch);
         var canceled = false;
         refusal = null;

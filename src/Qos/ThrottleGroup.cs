@@ -156,25 +156,18 @@ public sealed partial class ThrottleGroup : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = MonotonicUnsynchronized(NowNs());
-            if (config.Algorithm == _state.Config.Algorithm)
+            if (config.Algorithm == _state.Config.Algorithm || _state is LeasedThrottleState)
             {
                 _state.Reconfigure(config, now);
             }
             else
             {
-                Volatile.Write(ref _state, ThrottleState.Create(config, now));
-                ForgetProgressUnsynchronized();
+                ReplaceStateUnsynchronized(ThrottleState.Create(config, now));
             }
 
+            ReevaluateQueuesUnsynchronized(now, ref released);
             for (var d = 0; d < Directions; d++)
             {
-                if (_timerArmed[d])
-                {
-                    var owner = _timerOwners[d]!;
-                    DisarmTimerUnsynchronized(d);
-                    ScheduleNextUnsynchronized(owner, (ThrottleDirection)d, now, ref released);
-                }
-
                 // A cap set now applies to the requests already waiting, from when they began to.
                 if (config.MaxWait != 0)
                 {
@@ -313,8 +306,9 @@ public sealed partial class ThrottleGroup : IDisposable
     }
 
     // A new algorithm cannot use grants made by the old one.
-    private void ForgetProgressUnsynchronized()
+    private void ReplaceStateUnsynchronized(ThrottleState state)
     {
+        Volatile.Write(ref _state, state);
         for (var member = _members; member is not null; member = member.Next)
         {
             for (var d = 0; d < Directions; d++)
@@ -323,6 +317,20 @@ public sealed partial class ThrottleGroup : IDisposable
                 {
                     request.Admission.StartLayer();
                 }
+            }
+        }
+    }
+
+    // The waits were computed under the old state: drop the armed timers and release or wait again under the new.
+    private void ReevaluateQueuesUnsynchronized(long now, ref ReleasedBatch released)
+    {
+        for (var d = 0; d < Directions; d++)
+        {
+            if (_timerArmed[d])
+            {
+                var owner = _timerOwners[d]!;
+                DisarmTimerUnsynchronized(d);
+                ScheduleNextUnsynchronized(owner, (ThrottleDirection)d, now, ref released);
             }
         }
     }
