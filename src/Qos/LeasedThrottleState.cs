@@ -95,7 +95,8 @@ internal sealed class LeasedThrottleState : ThrottleState
         {
             var k = (int)kind;
             var bucket = Config[kind];
-            result[k] = new BucketStatistics(kind, bucket.Avg, bucket.Max, _ceiling[k], _ceiling[k] - _balance[k], _balance[k], 0);
+            // The level is what is owed (a request overdrew the balance); the credit is what is held.
+            result[k] = new BucketStatistics(kind, bucket.Avg, bucket.Max, _ceiling[k], Math.Max(-_balance[k], 0), Math.Max(_balance[k], 0), 0);
         }
 
         return result;

@@ -131,6 +131,28 @@ public static class ThrottleKeys
         };
     }
 
+    /// <summary>
+    /// Every limit key of <paramref name="config"/>, defaults included: the buckets, <c>iops-size</c>, its mode and the
+    /// algorithm. Applied to any config it makes that config's limits exactly these, and leaves what happens to a
+    /// request over them (latency, action, queue depth, waits, errors, on-change) as it was.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Value)> DescribeLimits(ThrottleConfig config)
+    {
+        var keys = new List<(string, string)>();
+        foreach (var kind in BucketKinds.All)
+        {
+            var bucket = config[kind];
+            keys.Add((kind.Name(), Quantity.Format(bucket.Avg, kind.CountsBytes())));
+            keys.Add((kind.Name() + "-max", Quantity.Format(bucket.Max, kind.CountsBytes())));
+            keys.Add((kind.Name() + "-max-length", bucket.MaxLength.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        keys.Add(("iops-size", Quantity.Format(config.IopsSize, bytes: true)));
+        keys.Add(("iops-size-mode", config.IopsSizeMode == IopsSizeMode.RoundUp ? "round-up" : "fraction"));
+        keys.Add(("algorithm", config.Algorithm == ThrottleAlgorithm.Token ? "token" : "leaky"));
+        return keys;
+    }
+
     /// <summary>Every key whose value differs from the default, with the value as it would be written in a SPEC.</summary>
     public static IReadOnlyList<(string Key, string Value)> Describe(ThrottleConfig config)
     {

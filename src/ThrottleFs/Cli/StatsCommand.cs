@@ -263,7 +263,10 @@ internal static class StatsCommand
             : "rates over the last " + (current.Time - baseline.Time).TotalSeconds.ToString("0.0#", CultureInfo.InvariantCulture) + " s";
         var header = $"ThrottleFs at {mountPoint}  ·  {current.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss}  ·  " +
                      $"up {HumanUnits.Duration(current.UptimeSeconds)}  ·  {rates}";
-        return new Rows(new Text(header, new Style(decoration: Decoration.Bold)), StatsTable.Build(previous, current));
+        return new Rows([
+            new Text(header, new Style(decoration: Decoration.Bold)),
+            StatsTable.Build(previous, current),
+            .. StatsTable.ClusterLines(current).Select(line => new Text(line))]);
     }
 
     private static IAnsiConsole CreateConsole(TextWriter output)

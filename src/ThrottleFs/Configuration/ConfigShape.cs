@@ -50,6 +50,16 @@ internal static class ConfigShape
                     case "algorithm" or "on-change" or "control-directory" or "control-readers":
                         Expect(section.Value, JsonValueKind.String, section.Name, "a string", problems);
                         break;
+                    case "cluster":
+                        if (Expect(section.Value, JsonValueKind.Object, section.Name, "an object such as { \"redis\": \"127.0.0.1:6379\" }", problems))
+                        {
+                            foreach (var setting in section.Value.EnumerateObject().Where(setting => setting.Value.ValueKind != JsonValueKind.String))
+                            {
+                                problems.Add($"{section.Name}.{setting.Name}: must be a string, not {Kind(setting.Value)}");
+                            }
+                        }
+
+                        break;
                     case "logging":
                         if (Expect(section.Value, JsonValueKind.Object, section.Name, "an object such as { \"level\": \"Information\" }", problems))
                         {

@@ -77,6 +77,11 @@ internal sealed class EffectiveLimits
                 errors);
         }
 
+        foreach (var (name, config) in groups)
+        {
+            CheckFallback(settings, name, config, errors);
+        }
+
         var mount = Build(settings.BaseLimits, [settings.MountLimits, overrides.Mount], "mount-limits", errors);
 
         var entries = settings.Files;
@@ -127,6 +132,7 @@ internal sealed class EffectiveLimits
                     [Settings.Groups.GetValueOrDefault(name, ThrottleSpec.Empty), overrides.Groups.GetValueOrDefault(name, ThrottleSpec.Empty)],
                     $"group {name}",
                     errors));
+                CheckFallback(Settings, name, groups[name], errors);
                 break;
             case { Group: { } name }:
                 // A group made live only is gone: nothing may still name it. The only change that looks at every entry.
@@ -241,6 +247,18 @@ internal sealed class EffectiveLimits
         if (path == control || path.StartsWith(control + "/", StringComparison.Ordinal))
         {
             errors.Add($"{where}: this is ThrottleFs's control directory, which has no limits; name a file of the mount");
+        }
+    }
+
+    /// <summary>Whether group <paramref name="group"/> shares its limits with every host of the cluster.</summary>
+    public bool IsClusterWide(string group) => Settings.ClusterGroups.ContainsKey(group);
+
+    // A cluster group's fallback share must make valid limits with the group's, or the group could not fall back.
+    private static void CheckFallback(ThrottleFsSettings settings, string group, ThrottleConfig config, List<string> errors)
+    {
+        if (settings.ClusterGroups.TryGetValue(group, out var fallback) && !fallback.IsEmpty)
+        {
+            Build(config, [fallback], $"group {group} fallback ({fallback})", errors);
         }
     }
 

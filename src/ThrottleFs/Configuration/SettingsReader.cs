@@ -16,7 +16,11 @@ namespace ThrottleFs.Configuration;
 internal sealed class SettingsReader
 {
     private static readonly string[] TopLevel =
-        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "file-limits", "mount-limits", "groups", "rules", "files"];
+        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "cluster", "file-limits", "mount-limits", "groups", "rules", "files"];
+
+    private static readonly string[] ClusterKeys = ["redis", "prefix", "host"];
+
+    private static readonly string[] GroupOnlyKeys = ["per", "scope", "fallback"];
 
     private readonly IConfigurationRoot _root;
     private readonly string _fileName;
@@ -101,6 +105,11 @@ internal sealed class SettingsReader
             settings = settings with { Logging = Logging(logging) };
         }
 
+        if (sections.TryGetValue("cluster", out var cluster))
+        {
+            settings = settings with { Cluster = Cluster(cluster) };
+        }
+
         if (sections.TryGetValue("file-limits", out var fileLimits))
         {
             settings = settings with { FileLimits = Limits(fileLimits, []) };
@@ -115,6 +124,7 @@ internal sealed class SettingsReader
         {
             var builder = ImmutableSortedDictionary.CreateBuilder<string, ThrottleSpec>(StringComparer.Ordinal);
             var per = ImmutableSortedDictionary.CreateBuilder<string, CallerField>(StringComparer.Ordinal);
+            var shared = ImmutableSortedDictionary.CreateBuilder<string, ThrottleSpec>(StringComparer.Ordinal);
             foreach (var group in groups.GetChildren())
             {
                 if (!GroupName.IsValid(group.Key))
@@ -123,7 +133,12 @@ internal sealed class SettingsReader
                     continue;
                 }
 
-                builder[group.Key] = Limits(group, ["per"]);
+                builder[group.Key] = Limits(group, GroupOnlyKeys);
+                if (Scope(group) is { } fallback)
+                {
+                    shared[group.Key] = fallback;
+                }
+
                 if (Child(group, "per") is { } split)
                 {
                     if (CallerFields.TryParse(split.Value, out var field))
@@ -137,7 +152,11 @@ internal sealed class SettingsReader
                 }
             }
 
-            settings = settings with { Groups = builder.ToImmutable(), GroupsPer = per.ToImmutable() };
+            settings = settings with { Groups = builder.ToImmutable(), GroupsPer = per.ToImmutable(), ClusterGroups = shared.ToImmutable() };
+            if (settings.ClusterGroups.Count > 0 && !sections.ContainsKey("cluster"))
+            {
+                Error(groups.Path, $"{string.Join(", ", settings.ClusterGroups.Keys)}: \"scope\": \"cluster\" needs a cluster section, e.g. \"cluster\": {{ \"redis\": \"127.0.0.1:6379\" }}");
+            }
         }
 
         if (sections.TryGetValue("rules", out var rules))
@@ -173,6 +192,90 @@ internal sealed class SettingsReader
         }
 
         return settings;
+    }
+
+    // "cluster": { "redis": "...", "prefix": "...", "host": "..." }
+    private ClusterSettings? Cluster(IConfigurationSection section)
+    {
+        foreach (var child in section.GetChildren().Where(child => !ClusterKeys.Contains(Canonical(child.Key))))
+        {
+            var suggestion = ClosestName.Find(Canonical(child.Key), ClusterKeys);
+            Error(child.Path, $"unknown setting (a cluster has {string.Join(", ", ClusterKeys)}{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")})");
+        }
+
+        var redis = Child(section, "redis")?.Value;
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            Error(section.Path, "a cluster needs \"redis\": where Redis is, as StackExchange.Redis reads it (e.g. \"10.0.0.5:6379,password=secret\")");
+            return null;
+        }
+
+        try
+        {
+            StackExchange.Redis.ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException e)
+        {
+            Error(Child(section, "redis")!.Path, $"'{redis}' is not a Redis configuration string: {e.Message}");
+            return null;
+        }
+
+        var prefix = Child(section, "prefix")?.Value ?? ClusterSettings.DefaultPrefix;
+        if (prefix.Length == 0 || prefix.Any(c => char.IsWhiteSpace(c) || c is '{' or '}'))
+        {
+            Error(Child(section, "prefix")!.Path, $"'{prefix}' is not a key prefix (write e.g. \"throttlefs\"; no spaces or braces)");
+            return null;
+        }
+
+        var host = Child(section, "host")?.Value ?? Environment.MachineName;
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace))
+        {
+            Error(Child(section, "host")!.Path, $"'{host}' is not a host name (write e.g. \"hv07\"; no spaces)");
+            return null;
+        }
+
+        return new ClusterSettings(redis, prefix, host);
+    }
+
+    // "scope": "local" (the default) or "cluster", and a cluster group's "fallback" SPEC. Returns the fallback (empty
+    // when not given) for a cluster group, null for a local one.
+    private ThrottleSpec? Scope(IConfigurationSection group)
+    {
+        var scope = Child(group, "scope");
+        var fallback = Child(group, "fallback");
+        var cluster = false;
+        switch (scope?.Value?.ToLowerInvariant())
+        {
+            case null or "local":
+                break;
+            case "cluster":
+                cluster = true;
+                break;
+            default:
+                Error(scope.Path, $"'{scope.Value}' is not one of local (this host only; the default), cluster (shared by every host of the cluster)");
+                return null;
+        }
+
+        if (fallback is null)
+        {
+            return cluster ? ThrottleSpec.Empty : null;
+        }
+
+        if (!cluster)
+        {
+            Error(fallback.Path, "a fallback is this host's share of a cluster group while Redis is away: add \"scope\": \"cluster\"");
+            return null;
+        }
+
+        try
+        {
+            return ThrottleSpec.Parse(fallback.Value ?? throw new ThrottleConfigException("expected a SPEC such as \"iops-total=500\""));
+        }
+        catch (ThrottleConfigException e)
+        {
+            Error(fallback.Path, e.Message);
+            return null;
+        }
     }
 
     private static readonly string[] GroupKeys = ["group", "group-name"];

@@ -39,6 +39,16 @@ internal sealed record ThrottleFsSettings
     /// <summary>Groups that keep one set of buckets per caller (<c>"per"</c>), by name.</summary>
     public ImmutableSortedDictionary<string, CallerField> GroupsPer { get; init; } = ImmutableSortedDictionary<string, CallerField>.Empty;
 
+    /// <summary>Where cluster-wide groups keep their buckets; null: no cluster.</summary>
+    public ClusterSettings? Cluster { get; init; }
+
+    /// <summary>
+    /// Groups whose limits hold across every host of the cluster (<c>"scope": "cluster"</c>), by name, with the changes
+    /// to their limits that make this host's share while Redis is away (<c>fallback</c>; empty: the limits divided by the
+    /// hosts seen).
+    /// </summary>
+    public ImmutableSortedDictionary<string, ThrottleSpec> ClusterGroups { get; init; } = ImmutableSortedDictionary<string, ThrottleSpec>.Empty;
+
     /// <summary>Rules by path and caller, first match wins.</summary>
     public ImmutableArray<LimitRule> Rules { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using Serilog;
+using ThrottleFs.Cluster;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
@@ -19,6 +20,7 @@ public sealed class MountStack : IDisposable
     private readonly MountOptions _options;
     private readonly ThrottleFsLog _log;
     private readonly ConfigWatcher? _watcher;
+    private readonly ClusterLink? _cluster;
 
     private MountStack(MountOptions options, IFileSystem backing, MountOwner owner, IProcessNames processes, TimeProvider time)
     {
@@ -26,7 +28,8 @@ public sealed class MountStack : IDisposable
         _log = ThrottleFsLog.Create(options.Settings.Logging);
         try
         {
-            Policy = new ThrottlePolicy(options.Settings, time, _log.Logger, processes);
+            _cluster = options.Settings.Cluster is { } cluster ? ClusterLink.Connect(cluster, _log.Logger) : null;
+            Policy = new ThrottlePolicy(options.Settings, time, _log.Logger, processes, _cluster);
             Panel = new ControlPanel(Policy, _log.Logger, owner.Uid);
             FileSystem = new ControlFileSystem(new ThrottledFileSystem(backing, Policy), Panel, options.Settings.ControlDirectory, owner.Gid, processes);
             _watcher = WatchConfig();
@@ -34,6 +37,7 @@ public sealed class MountStack : IDisposable
         catch
         {
             Policy?.Dispose();
+            _cluster?.Dispose();
             _log.Dispose();
             throw;
         }
@@ -76,6 +80,7 @@ public sealed class MountStack : IDisposable
     {
         _watcher?.Dispose();
         Policy.Dispose();
+        _cluster?.Dispose();
         _log.Dispose();
     }
 
@@ -93,6 +98,11 @@ public sealed class MountStack : IDisposable
                     if (Policy.Limits.Settings.ControlDirectory != _options.Settings.ControlDirectory)
                     {
                         Log.Warning("control-directory changed to {Name}; it takes effect at the next mount", Policy.Limits.Settings.ControlDirectory);
+                    }
+
+                    if (Policy.Limits.Settings.Cluster != _options.Settings.Cluster)
+                    {
+                        Log.Warning("the cluster section changed; it takes effect at the next mount");
                     }
                 }
             });

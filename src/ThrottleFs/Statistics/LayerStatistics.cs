@@ -7,10 +7,12 @@ namespace ThrottleFs.Statistics;
 /// <param name="Write">Writes this layer admitted.</param>
 /// <param name="Buckets">The enabled buckets.</param>
 /// <param name="Members">Paths of the files in the layer now.</param>
+/// <param name="Cluster">For a cluster-wide group, its lease; null otherwise.</param>
 internal sealed record LayerStatistics(
     string Name,
     string Limits,
     DirectionSnapshot Read,
     DirectionSnapshot Write,
     IReadOnlyList<BucketSnapshot> Buckets,
-    IReadOnlyList<string> Members);
+    IReadOnlyList<string> Members,
+    ClusterSnapshot? Cluster = null);

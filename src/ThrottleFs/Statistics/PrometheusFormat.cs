@@ -102,6 +102,56 @@ internal static class PrometheusFormat
         {
             Sample(writer, handles, [("layer", "file"), ("name", file.Path)], file.Opens);
         }
+
+        ClusterFamilies(writer, statistics);
+    }
+
+    // Cluster-wide groups: whether this host runs on its fallback, who shares the group, and the Redis traffic.
+    private static void ClusterFamilies(TextWriter writer, MountStatistics statistics)
+    {
+        var shared = statistics.Groups.Where(group => group.Cluster is not null).ToList();
+        if (shared.Count == 0)
+        {
+            return;
+        }
+
+        const string fallback = "throttlefs_cluster_fallback";
+        Family(writer, fallback, "gauge", "1 while Redis cannot be reached and this host runs a cluster group on its fallback share, else 0.");
+        foreach (var group in shared)
+        {
+            Sample(writer, fallback, [("name", group.Name)], group.Cluster!.State == "fallback" ? 1 : 0);
+        }
+
+        const string hosts = "throttlefs_cluster_hosts";
+        Family(writer, hosts, "gauge", "Hosts that shared a cluster group in the last minute, this one included.");
+        foreach (var group in shared)
+        {
+            Sample(writer, hosts, [("name", group.Name)], group.Cluster!.Hosts.Count);
+        }
+
+        const string share = "throttlefs_cluster_host_share_ratio";
+        Family(writer, share, "gauge", "A host's part of a cluster group's demand, 0 to 1, as Redis last said.");
+        foreach (var group in shared)
+        {
+            foreach (var host in group.Cluster!.Hosts)
+            {
+                Sample(writer, share, [("name", group.Name), ("host", host.Name)], host.Share);
+            }
+        }
+
+        const string calls = "throttlefs_cluster_calls_total";
+        Family(writer, calls, "counter", "Calls this host made to Redis for a cluster group (leases and give-backs).");
+        foreach (var group in shared)
+        {
+            Sample(writer, calls, [("name", group.Name)], group.Cluster!.Calls);
+        }
+
+        const string failures = "throttlefs_cluster_failures_total";
+        Family(writer, failures, "counter", "Calls to Redis for a cluster group that failed or went unanswered.");
+        foreach (var group in shared)
+        {
+            Sample(writer, failures, [("name", group.Name)], group.Cluster!.Failures);
+        }
     }
 
     /// <summary>Escapes a label value: backslash, double quote and line feed, the three the format requires.</summary>

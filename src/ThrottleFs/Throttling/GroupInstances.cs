@@ -7,7 +7,9 @@ namespace ThrottleFs.Throttling;
 /// The buckets of one configured group: a single <see cref="ThrottleGroup"/> that all its files share or, for a group
 /// kept <c>"per"</c> caller, one for each user, group or program that opens its files (named <c>users[uid=1000]</c>),
 /// made when that caller first opens one and dropped once nobody has used it for <see cref="IdleLifetime"/> and its
-/// buckets have drained, so dropping it forgets nothing a fresh one would not also know. Guarded by the policy's lock.
+/// buckets have drained, so dropping it forgets nothing a fresh one would not also know. A cluster-wide group's instances
+/// each spend credit leased from the cluster (<see cref="SharedLease"/>), named alike on every host. Guarded by the
+/// policy's lock.
 /// </summary>
 internal sealed class GroupInstances : IDisposable
 {
@@ -15,20 +17,30 @@ internal sealed class GroupInstances : IDisposable
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromMinutes(1);
 
     private readonly TimeProvider _time;
+    private readonly Func<ThrottleGroup, SharedLease>? _share;
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private ThrottleConfig _config;
 
-    public GroupInstances(string name, ThrottleConfig config, CallerField? per, TimeProvider time)
+    /// <param name="name">The group's name in the config.</param>
+    /// <param name="config">Its limits.</param>
+    /// <param name="per">What it keeps separate buckets for; null: one set.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="share">For a cluster-wide group, puts an instance on leases from the cluster; null for a local one.</param>
+    public GroupInstances(string name, ThrottleConfig config, CallerField? per, TimeProvider time, Func<ThrottleGroup, SharedLease>? share = null)
     {
         Name = name;
         Per = per;
         _config = config;
         _time = time;
+        _share = share;
         if (per is null)
         {
-            _instances.Add(name, new Instance(new ThrottleGroup(name, config, time)));
+            _instances.Add(name, Make(name));
         }
     }
+
+    /// <summary>Whether the instances lease their credit from the cluster.</summary>
+    public bool IsClusterWide => _share is not null;
 
     /// <summary>The group's name in the config.</summary>
     public string Name { get; }
@@ -38,6 +50,9 @@ internal sealed class GroupInstances : IDisposable
 
     /// <summary>Every instance there is now.</summary>
     public IEnumerable<ThrottleGroup> Groups => _instances.Values.Select(instance => instance.Group);
+
+    /// <summary>The lease of instance <paramref name="group"/>, when the group is cluster-wide.</summary>
+    public SharedLease? LeaseOf(ThrottleGroup group) => _instances.TryGetValue(group.Name, out var instance) ? instance.Lease : null;
 
     /// <summary>The name of the instance <paramref name="opener"/>'s files join: <c>users[uid=1000]</c>, or the group's.</summary>
     public string InstanceName(Opener opener) => Per is { } per ? $"{Name}[{opener.ValueOf(per)}]" : Name;
@@ -49,7 +64,7 @@ internal sealed class GroupInstances : IDisposable
         if (!_instances.TryGetValue(name, out var instance))
         {
             DropIdle();
-            instance = new Instance(new ThrottleGroup(name, _config, _time));
+            instance = Make(name);
             _instances.Add(name, instance);
         }
 
@@ -72,7 +87,14 @@ internal sealed class GroupInstances : IDisposable
         _config = config;
         foreach (var instance in _instances.Values)
         {
-            instance.Group.Reconfigure(config);
+            if (instance.Lease is { } lease)
+            {
+                lease.Reconfigure(config);
+            }
+            else
+            {
+                instance.Group.Reconfigure(config);
+            }
         }
     }
 
@@ -97,7 +119,7 @@ internal sealed class GroupInstances : IDisposable
         foreach (var name in idle ?? [])
         {
             _instances.Remove(name, out var instance);
-            instance!.Group.Dispose();
+            instance!.Dispose();
         }
     }
 
@@ -106,15 +128,38 @@ internal sealed class GroupInstances : IDisposable
     {
         foreach (var instance in _instances.Values)
         {
-            instance.Group.Dispose();
+            instance.Dispose();
         }
 
         _instances.Clear();
     }
 
-    private sealed class Instance(ThrottleGroup group)
+    private Instance Make(string name)
+    {
+        var group = new ThrottleGroup(name, _config, _time);
+        try
+        {
+            return new Instance(group, _share?.Invoke(group));
+        }
+        catch
+        {
+            group.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Instance(ThrottleGroup group, SharedLease? lease)
     {
         public ThrottleGroup Group { get; } = group;
+
+        public SharedLease? Lease { get; } = lease;
+
+        // The lease first: it gives back the credit held, then the group fails what still waits.
+        public void Dispose()
+        {
+            Lease?.Dispose();
+            Group.Dispose();
+        }
 
         public int Users { get; set; }
 

@@ -8,17 +8,28 @@ namespace ThrottleFs.Throttling;
 /// <summary>Turns the engine's statistics into the snapshot records the control files serve.</summary>
 internal static class Snapshots
 {
-    public static LayerStatistics Layer(ThrottleGroup group)
+    // A cluster-wide group shows the cluster's limits, also while this host runs on its fallback share.
+    public static LayerStatistics Layer(ThrottleGroup group, SharedLease? lease = null, string? host = null)
     {
         var statistics = group.GetStatistics();
         return new LayerStatistics(
             statistics.Name,
-            Spec(statistics.Config),
+            Spec(lease?.Config ?? statistics.Config),
             Direction(statistics.Read),
             Direction(statistics.Write),
             Buckets(statistics.Buckets),
-            statistics.Members.Select(member => PathText.Escape(member.Name)).Order(StringComparer.Ordinal).ToList());
+            statistics.Members.Select(member => PathText.Escape(member.Name)).Order(StringComparer.Ordinal).ToList(),
+            lease is null ? null : Cluster(lease.Status, host ?? ""));
     }
+
+    private static ClusterSnapshot Cluster(SharedLeaseStatus status, string host) => new(
+        host,
+        status.Mode == SharedLeaseMode.Leasing ? "leasing" : "fallback",
+        status.Reason ?? "",
+        status.LocalLimits is { } local ? Spec(local) : "",
+        [.. status.Hosts.Select(other => new ClusterHostSnapshot(other.Name, other.Share, other.SeenSecondsAgo))],
+        status.Calls,
+        status.Failures);
 
     // A file shows the groups its open handles pass, or, closed, the group it would join.
     public static FileStatistics File(FileThrottle file, EffectiveLimits limits) => new(

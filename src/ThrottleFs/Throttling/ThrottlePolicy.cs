@@ -1,4 +1,5 @@
 using Serilog;
+using ThrottleFs.Cluster;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
@@ -27,6 +28,7 @@ internal sealed class ThrottlePolicy : IDisposable
     private readonly TimeProvider _time;
     private readonly ProcessNameCache? _processes;
     private readonly ILogger _log;
+    private readonly ClusterLink? _cluster;
     private readonly long _started;
     private EffectiveLimits _limits;
 
@@ -36,15 +38,23 @@ internal sealed class ThrottlePolicy : IDisposable
     /// <param name="timeProvider">The clock the throttles run on.</param>
     /// <param name="log">The mount's log.</param>
     /// <param name="processes">Names the programs that open files, for rules that name them; without it, none matches.</param>
-    public ThrottlePolicy(ThrottleFsSettings settings, TimeProvider? timeProvider = null, ILogger? log = null, IProcessNames? processes = null)
+    /// <param name="cluster">Where cluster-wide groups share their limits; without it, they are local.</param>
+    public ThrottlePolicy(
+        ThrottleFsSettings settings, TimeProvider? timeProvider = null, ILogger? log = null, IProcessNames? processes = null, ClusterLink? cluster = null)
     {
         _time = timeProvider ?? TimeProvider.System;
         _processes = processes is null ? null : new ProcessNameCache(processes, _time);
         _log = log ?? Serilog.Core.Logger.None;
+        _cluster = cluster;
         _started = _time.GetTimestamp();
         _limits = EffectiveLimits.Resolve(settings, RuntimeOverrides.None);
         Mount = new ThrottleGroup("mount", _limits.Mount, _time);
         SyncGroupsUnsynchronized();
+        if (cluster is not null)
+        {
+            SyncWithCluster();
+            cluster.Listen(ApplyShared, SyncWithCluster);
+        }
     }
 
     /// <summary>The mount-wide layer.</summary>
@@ -61,7 +71,9 @@ internal sealed class ThrottlePolicy : IDisposable
 
     /// <summary>Applies a live change. <paramref name="who"/> says where it came from, for the log.</summary>
     /// <exception cref="ConfigException">The change is refused; nothing changed.</exception>
-    public void Apply(ControlCommand command, string who)
+    public void Apply(ControlCommand command, string who) => Apply(command, who, publish: true);
+
+    private void Apply(ControlCommand command, string who, bool publish)
     {
         lock (_lock)
         {
@@ -97,15 +109,35 @@ internal sealed class ThrottlePolicy : IDisposable
         }
 
         _log.Information("Limits changed by {Who}: {Command}", who, command.ToString());
+        if (publish && command.Scope.Group is { } changed)
+        {
+            PublishIfShared(changed);
+        }
     }
 
     /// <summary>Replaces the config file's settings, keeping the live overrides.</summary>
     /// <exception cref="ConfigException">The new settings, with the live overrides, are refused; nothing changed.</exception>
     public void Reload(ThrottleFsSettings settings, string who)
     {
+        List<string> changed;
         lock (_lock)
         {
-            Replace(EffectiveLimits.Resolve(settings, _limits.Overrides));
+            // A cluster group edited in the file takes the file's limits, over earlier live changes (from any host):
+            // the edit is the newest change, and it goes to every host.
+            var before = _limits;
+            var overrides = before.Overrides;
+            foreach (var name in settings.ClusterGroups.Keys.Where(name => Edited(before.Settings, settings, name)))
+            {
+                overrides = overrides with { Groups = overrides.Groups.Remove(name) };
+            }
+
+            Replace(EffectiveLimits.Resolve(settings, overrides));
+            changed = [.. _limits.Groups.Where(group => !before.Groups.TryGetValue(group.Key, out var old) || old != group.Value).Select(group => group.Key)];
+        }
+
+        foreach (var name in changed)
+        {
+            PublishIfShared(name);
         }
 
         var limits = Limits;
@@ -129,7 +161,10 @@ internal sealed class ThrottlePolicy : IDisposable
                 group.DropIdle();
             }
 
-            var groups = _groups.Values.SelectMany(g => g.Groups).OrderBy(g => g.Name, StringComparer.Ordinal).Select(Snapshots.Layer).ToList();
+            var groups = _groups.Values
+                .SelectMany(instances => instances.Groups.Select(group => Snapshots.Layer(group, instances.LeaseOf(group), _cluster?.Host)))
+                .OrderBy(group => group.Name, StringComparer.Ordinal)
+                .ToList();
             var files = _files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).Select(file => Snapshots.File(file, _limits)).ToList();
             return new MountStatistics(_time.GetUtcNow(), _time.GetElapsedTime(_started).TotalSeconds, Snapshots.Layer(Mount), groups, files);
         }
@@ -227,16 +262,19 @@ internal sealed class ThrottlePolicy : IDisposable
 
     private void Replace(EffectiveLimits next)
     {
-        Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
         Mount.Reconfigure(next.Mount);
 
         // A group now kept per caller, or no longer, starts over with new buckets once its files have left the old.
-        var replaced = _groups.Values.Where(group => next.Groups.ContainsKey(group.Name) && group.Per != next.PerOf(group.Name)).ToList();
+        var before = _limits.Settings;
+        var replaced = _groups.Values.Where(group => next.Groups.ContainsKey(group.Name) &&
+            (group.Per != next.PerOf(group.Name) || group.IsClusterWide != IsShared(next, group.Name) ||
+             before.ClusterGroups.GetValueOrDefault(group.Name)?.ToString() != next.Settings.ClusterGroups.GetValueOrDefault(group.Name)?.ToString())).ToList();
         foreach (var group in replaced)
         {
             _groups.Remove(group.Name);
         }
 
+        Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
         SyncGroupsUnsynchronized();
         foreach (var file in _files.Values)
         {
@@ -282,9 +320,89 @@ internal sealed class ThrottlePolicy : IDisposable
         }
         else
         {
-            _groups.Add(name, new GroupInstances(name, config, _limits.PerOf(name), _time));
+            _groups.Add(name, new GroupInstances(name, config, _limits.PerOf(name), _time, ShareFor(name)));
         }
     }
+
+    private bool IsShared(EffectiveLimits limits, string group) => _cluster is not null && limits.IsClusterWide(group);
+
+    // A cluster-wide group's instances lease their credit from the cluster, each under its own name.
+    private Func<ThrottleGroup, SharedLease>? ShareFor(string name)
+    {
+        if (_cluster is not { } cluster || !_limits.Settings.ClusterGroups.TryGetValue(name, out var fallback))
+        {
+            return null;
+        }
+
+        return group => new SharedLease(group, cluster.Host, cluster.Buckets, fallback.IsEmpty ? null : fallback, status => OnLeaseSwitched(group.Name, status));
+    }
+
+    private void OnLeaseSwitched(string group, SharedLeaseStatus status)
+    {
+        if (status.Mode == SharedLeaseMode.Fallback)
+        {
+            _log.Warning(
+                "Cluster group {Group}: {Reason}; this host runs it on its fallback share ({Local}) until Redis answers",
+                group, status.Reason, status.LocalLimits?.Summary);
+        }
+        else
+        {
+            _log.Information("Cluster group {Group}: Redis answers again; sharing the cluster's limits ({Hosts} hosts seen)", group, status.Hosts.Count);
+        }
+    }
+
+    // Another host changed a cluster group's limits (or they were stored before this host mounted): they apply here as a
+    // live change, not published again. A change that does not fit this host's config is refused here, and logged.
+    private void ApplyShared(string group, ThrottleSpec limits, string host)
+    {
+        var current = Limits;
+        if (!IsShared(current, group) || !current.Groups.TryGetValue(group, out var config))
+        {
+            return;
+        }
+
+        try
+        {
+            if (ClusterLink.LimitsSpec(limits.ApplyTo(config)) != ClusterLink.LimitsSpec(config))
+            {
+                Apply(new ControlCommand.SetGroup(group, limits), $"cluster host {host}", publish: false);
+            }
+        }
+        catch (Exception e) when (e is ConfigException or ThrottleConfigException)
+        {
+            _log.Warning("Cluster: limits for {Group} from host {Host} refused here: {Reason}", group, host, e.Message);
+        }
+    }
+
+    // At mount and whenever the connection comes back: take the limits stored in Redis, or store this host's when none
+    // are (the first host, or a Redis that came back empty).
+    private void SyncWithCluster()
+    {
+        var limits = Limits;
+        foreach (var group in limits.Settings.ClusterGroups.Keys.Where(limits.Groups.ContainsKey))
+        {
+            if (_cluster!.StoredLimits(group) is { } stored)
+            {
+                ApplyShared(group, stored, "(stored in Redis)");
+            }
+            else if (_cluster.IsConnected)
+            {
+                _cluster.Publish(group, limits.Groups[group], onlyIfNone: true);
+            }
+        }
+    }
+
+    private void PublishIfShared(string group)
+    {
+        var limits = Limits;
+        if (IsShared(limits, group) && limits.Groups.TryGetValue(group, out var config))
+        {
+            _cluster!.Publish(group, config);
+        }
+    }
+
+    private static bool Edited(ThrottleFsSettings before, ThrottleFsSettings after, string group) =>
+        before.Groups.GetValueOrDefault(group)?.ToString() != after.Groups.GetValueOrDefault(group)?.ToString();
 
     private void ConfigureUnsynchronized(FileThrottle file) => file.Configure(_limits, Mount);
 }

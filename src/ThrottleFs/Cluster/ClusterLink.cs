@@ -1,0 +1,193 @@
+using Serilog;
+using StackExchange.Redis;
+using ThrottleFs.Configuration;
+using ThrottleFs.Qos;
+
+namespace ThrottleFs.Cluster;
+
+/*
+ * A mount's link to its cluster's Redis: the shared buckets (RedisSharedBuckets), and the limits of the cluster-wide
+ * groups, which every host keeps in step.
+ *
+ * A change to a cluster group's limits on any host is validated there, then stored under {prefix:group}:limits and
+ * published on the channel prefix:limits as "host\ngroup\nSPEC", the SPEC naming every limit key so that it replaces
+ * the group's limits wherever it lands. The other hosts apply it as a live change of their own (they do not publish it
+ * again). A host that mounts takes the stored limits if there are any, else stores its own. A host that was cut off
+ * reads them again when the connection comes back, and a Redis that came back empty gets them stored again.
+ *
+ * Nothing here ever makes a request wait: Redis calls fail fast while it is away (BacklogPolicy.FailFast), and the
+ * leases fall back on their own (SharedLease).
+ */
+
+/// <summary>A mount's connection to its cluster: shared buckets and cluster-wide limits through Redis.</summary>
+internal sealed class ClusterLink : IDisposable
+{
+    /// <summary>How long connecting, and every call, may take before it counts as failed.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    private readonly ConnectionMultiplexer _connection;
+    private readonly ILogger _log;
+    private readonly RedisChannel _channel;
+    private Action<string, ThrottleSpec, string>? _received;
+
+    private ClusterLink(ClusterSettings settings, ConnectionMultiplexer connection, ILogger log)
+    {
+        Settings = settings;
+        _connection = connection;
+        _log = log;
+        _channel = RedisChannel.Literal($"{settings.Prefix}:limits");
+        Buckets = new RedisSharedBuckets(connection.GetDatabase(), settings.Prefix);
+    }
+
+    /// <summary>The cluster section this link was made from.</summary>
+    public ClusterSettings Settings { get; }
+
+    /// <summary>This host's name in the cluster.</summary>
+    public string Host => Settings.Host;
+
+    /// <summary>The cluster-wide buckets.</summary>
+    public ISharedBuckets Buckets { get; }
+
+    /// <summary>Whether Redis answers now.</summary>
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>
+    /// Connects to the cluster's Redis, waiting at most <see cref="Timeout"/>: a Redis that does not answer leaves the
+    /// link connecting in the background, and the cluster groups on their fallback until it does.
+    /// </summary>
+    /// <exception cref="ConfigException">The Redis configuration string is not valid.</exception>
+    public static ClusterLink Connect(ClusterSettings settings, ILogger log)
+    {
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(settings.Redis);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"cluster.redis: '{settings.Redis}' is not a Redis configuration string: {e.Message}");
+        }
+
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = (int)Timeout.TotalMilliseconds;
+        options.SyncTimeout = (int)Timeout.TotalMilliseconds;
+        options.AsyncTimeout = (int)Timeout.TotalMilliseconds;
+        options.ConnectRetry = 1;
+        options.ClientName ??= $"throttlefs:{settings.Host}";
+        var connection = ConnectionMultiplexer.Connect(options);
+        var link = new ClusterLink(settings, connection, log);
+        if (!connection.IsConnected)
+        {
+            log.Warning("Cluster: Redis at {Redis} does not answer; cluster groups start on their fallback share and join once it does", Redacted(settings.Redis));
+        }
+
+        return link;
+    }
+
+    /// <summary>
+    /// Starts listening for limits other hosts publish, and for the connection coming back. <paramref name="received"/>
+    /// gets the group, its new limits and the host that changed them; <paramref name="reconnected"/> runs when a lost
+    /// connection is back.
+    /// </summary>
+    public void Listen(Action<string, ThrottleSpec, string> received, Action reconnected)
+    {
+        _received = received;
+        _connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                _log.Information("Cluster: Redis is back");
+                reconnected();
+            }
+        };
+        _connection.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                _log.Warning("Cluster: lost Redis ({Failure})", e.FailureType);
+            }
+        };
+        try
+        {
+            _connection.GetSubscriber().Subscribe(_channel, (_, message) => OnMessage(message));
+        }
+        catch (RedisException e)
+        {
+            // Subscriptions are made again by the client when the connection comes back.
+            _log.Debug("Cluster: cannot subscribe yet: {Reason}", e.Message);
+        }
+    }
+
+    /// <summary>The limits stored for <paramref name="group"/>, or null when none are (or Redis does not answer).</summary>
+    public ThrottleSpec? StoredLimits(string group)
+    {
+        try
+        {
+            var stored = _connection.GetDatabase().StringGet(LimitsKey(group));
+            return stored.IsNullOrEmpty ? null : ThrottleSpec.Parse(stored!);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ThrottleConfigException)
+        {
+            _log.Debug("Cluster: cannot read the limits of {Group}: {Reason}", group, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="limits"/> as <paramref name="group"/>'s and tells the other hosts; with
+    /// <paramref name="onlyIfNone"/>, only when nothing is stored yet (a host that mounts, or a Redis that came back empty).
+    /// </summary>
+    public void Publish(string group, ThrottleConfig limits, bool onlyIfNone = false)
+    {
+        var spec = LimitsSpec(limits);
+        _ = PublishAsync(group, spec, onlyIfNone);
+    }
+
+    /// <summary>The SPEC that makes a group's limits exactly <paramref name="limits"/>'s.</summary>
+    public static string LimitsSpec(ThrottleConfig limits) =>
+        string.Join(",", ThrottleKeys.DescribeLimits(limits).Select(pair => $"{pair.Key}={pair.Value}"));
+
+    public void Dispose() => _connection.Dispose();
+
+    // "hv07:6379,password=secret" → "hv07:6379,password=…": the log must not carry the password.
+    internal static string Redacted(string configuration) =>
+        string.Join(",", configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=…" : part));
+
+    private async Task PublishAsync(string group, string spec, bool onlyIfNone)
+    {
+        try
+        {
+            var database = _connection.GetDatabase();
+            var stored = await database.StringSetAsync(LimitsKey(group), spec, when: onlyIfNone ? When.NotExists : When.Always).ConfigureAwait(false);
+            if (stored)
+            {
+                await database.PublishAsync(_channel, $"{Host}\n{group}\n{spec}").ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _log.Warning("Cluster: could not publish the limits of {Group} ({Reason}); other hosts keep theirs until this host publishes again", group, e.Message);
+        }
+    }
+
+    private void OnMessage(RedisValue message)
+    {
+        var parts = ((string?)message ?? "").Split('\n');
+        if (parts.Length != 3 || parts[0] == Host)
+        {
+            return; // malformed, or this host's own
+        }
+
+        try
+        {
+            _received?.Invoke(parts[1], ThrottleSpec.Parse(parts[2]), parts[0]);
+        }
+        catch (ThrottleConfigException e)
+        {
+            _log.Warning("Cluster: host {Host} published limits for {Group} that do not parse ({Reason}); ignored", parts[0], parts[1], e.Message);
+        }
+    }
+
+    private RedisKey LimitsKey(string group) => $"{{{Settings.Prefix}:{group}}}:limits";
+}
