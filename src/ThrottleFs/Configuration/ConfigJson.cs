@@ -30,12 +30,20 @@ internal static class ConfigJson
                 ["level"] = settings.Logging.Level.ToString(),
                 ["file"] = settings.Logging.File,
             },
+            ["cluster"] = settings.Cluster is { } cluster
+                ? new JsonObject { ["redis"] = cluster.Redis, ["prefix"] = cluster.Prefix, ["host"] = cluster.Host }
+                : null,
             ["file-limits"] = Limits(settings.FileLimits.Settings),
             ["mount-limits"] = Limits(Effective(limits.Mount, settings)),
             ["groups"] = Object(limits.Groups.Select(group => (group.Key, (JsonNode)Group(group.Key, group.Value, limits)))),
             ["rules"] = new JsonArray([.. settings.Rules.Select(Rule)]),
             ["files"] = Object(limits.Entries.Select(entry => (PathText.Escape(entry.Key), (JsonNode)File(entry.Value)))),
         };
+        if (settings.Cluster is null)
+        {
+            document.Remove("cluster");
+        }
+
         return document.ToJsonString(Indented);
     }
 
@@ -81,6 +89,15 @@ internal static class ConfigJson
         if (limits.PerOf(name) is { } per)
         {
             node["per"] = per.Word();
+        }
+
+        if (limits.Settings.ClusterGroups.TryGetValue(name, out var fallback))
+        {
+            node["scope"] = "cluster";
+            if (!fallback.IsEmpty)
+            {
+                node["fallback"] = fallback.ToString();
+            }
         }
 
         foreach (var (key, value) in Effective(config, limits.Settings))
