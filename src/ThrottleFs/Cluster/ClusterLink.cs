@@ -25,6 +25,16 @@ internal sealed class ClusterLink : IDisposable
     /// <summary>How long connecting, and every call, may take before it counts as failed.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
+    private const string PublishScript = """
+        if ARGV[2] == 'nx' then
+          if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+        else
+          redis.call('SET', KEYS[1], ARGV[1])
+        end
+        redis.call('PUBLISH', ARGV[3], ARGV[4])
+        return 1
+        """;
+
     private readonly ConnectionMultiplexer _connection;
     private readonly ILogger _log;
     private readonly RedisChannel _channel;
@@ -110,7 +120,8 @@ internal sealed class ClusterLink : IDisposable
         };
         try
         {
-            _connection.GetSubscriber().Subscribe(_channel, (_, message) => OnMessage(message));
+            // A queue, not a handler: a handler may run messages concurrently, and changes must apply in order.
+            _connection.GetSubscriber().Subscribe(_channel).OnMessage(message => OnMessage(message.Message));
         }
         catch (RedisException e)
         {
@@ -154,16 +165,15 @@ internal sealed class ClusterLink : IDisposable
     internal static string Redacted(string configuration) =>
         string.Join(",", configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=…" : part));
 
+    // Stored and published in one script: changes reach Redis, and so every host, in the order they were made here.
     private async Task PublishAsync(string group, string spec, bool onlyIfNone)
     {
         try
         {
-            var database = _connection.GetDatabase();
-            var stored = await database.StringSetAsync(LimitsKey(group), spec, when: onlyIfNone ? When.NotExists : When.Always).ConfigureAwait(false);
-            if (stored)
-            {
-                await database.PublishAsync(_channel, $"{Host}\n{group}\n{spec}").ConfigureAwait(false);
-            }
+            await _connection.GetDatabase().ScriptEvaluateAsync(
+                PublishScript,
+                [LimitsKey(group)],
+                [spec, onlyIfNone ? "nx" : "always", _channel.ToString(), $"{Host}\n{group}\n{spec}"]).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

