@@ -9,7 +9,7 @@ hosts="1 4"
 if [[ "${1:-}" == "--hosts" ]]; then hosts="$2"; shift 2; fi
 command -v redis-server >/dev/null || { echo "cluster-lease.sh: redis-server is needed: apt-get install redis-server" >&2; exit 1; }
 dotnet build -c Release bench/Cluster.Benchmarks -v q -nologo >/dev/null
-run() { dotnet bench/Cluster.Benchmarks/bin/Release/net10.0/ThrottleFs.Cluster.Benchmarks.dll "$@"; }
+run() { dotnet artifacts/bin/Cluster.Benchmarks/release/Cluster.Benchmarks.dll "$@"; }
 echo "## Redis traffic at saturation (10 s per row)"
 echo
 echo "| Hosts | Limit (IOPS) | Admitted IOPS, all hosts | Per host | Lease calls/s per host (hosts' count) | Script calls/s per host (Redis's count) |"

@@ -34,6 +34,18 @@ public sealed partial class ReadmeTests
         Assert.Equal("users", limits.ForCaller("home/notes.txt", new Opener(107, 107, "qemu-system-x86_64")).Group); // outside images/
     }
 
+    [Fact]
+    public void TheAcrossHostsExample_MakesAClusterGroupWithItsFallback()
+    {
+        var limits = FirstConfigUnder("## Across hosts");
+
+        Assert.Equal(new ClusterSettings("10.0.0.5:6379,password=s3cret", "throttlefs", "hv07"), limits.Settings.Cluster);
+        Assert.True(limits.IsClusterWide("tenant-a"));
+        Assert.Equal(5000, limits.Groups["tenant-a"].IopsTotal.Avg);
+        Assert.Equal("iops-total=500,bps-total=40M", limits.Settings.ClusterGroups["tenant-a"].ToString());
+        Assert.Equal("tenant-a", limits.ForFile("tenant-a/vm1.qcow2").Group);
+    }
+
     // The first JSON block after a heading, loaded as a mount loads its config.
     private static EffectiveLimits FirstConfigUnder(string heading)
     {
