@@ -89,7 +89,7 @@ internal sealed class ClusterLink : IDisposable
         var link = new ClusterLink(settings, connection, log);
         if (!connection.IsConnected)
         {
-            log.Warning("Cluster: Redis at {Redis} does not answer; cluster groups start on their fallback share and join once it does", Redacted(settings.Redis));
+            log.Warning("Cluster: Redis at {Redis} does not answer; cluster groups start on their fallback share and join once it does", settings.RedisShown);
         }
 
         return link;
@@ -108,7 +108,7 @@ internal sealed class ClusterLink : IDisposable
             if (e.ConnectionType == ConnectionType.Interactive)
             {
                 _log.Information("Cluster: Redis is back");
-                reconnected();
+                _ = Task.Run(reconnected); // off the client's event thread: it calls Redis itself
             }
         };
         _connection.ConnectionFailed += (_, e) =>
@@ -160,10 +160,6 @@ internal sealed class ClusterLink : IDisposable
         string.Join(",", ThrottleKeys.DescribeLimits(limits).Select(pair => $"{pair.Key}={pair.Value}"));
 
     public void Dispose() => _connection.Dispose();
-
-    // "hv07:6379,password=secret" → "hv07:6379,password=…": the log must not carry the password.
-    internal static string Redacted(string configuration) =>
-        string.Join(",", configuration.Split(',').Select(part => part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=…" : part));
 
     // Stored and published in one script: changes reach Redis, and so every host, in the order they were made here.
     private async Task PublishAsync(string group, string spec, bool onlyIfNone)

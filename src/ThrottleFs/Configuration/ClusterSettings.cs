@@ -11,4 +11,11 @@ internal sealed record ClusterSettings(string Redis, string Prefix, string Host)
 {
     /// <summary>The prefix when none is given.</summary>
     public const string DefaultPrefix = "throttlefs";
+
+    /// <summary>
+    /// <see cref="Redis"/> as logs and the effective config show it: <c>hv07:6379,password=…</c>. The control directory
+    /// may be readable by every user, and logs travel further than config files.
+    /// </summary>
+    public string RedisShown => string.Join(",", Redis.Split(',').Select(part =>
+        part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=…" : part));
 }

@@ -31,7 +31,7 @@ internal static class ConfigJson
                 ["file"] = settings.Logging.File,
             },
             ["cluster"] = settings.Cluster is { } cluster
-                ? new JsonObject { ["redis"] = cluster.Redis, ["prefix"] = cluster.Prefix, ["host"] = cluster.Host }
+                ? new JsonObject { ["redis"] = cluster.RedisShown, ["prefix"] = cluster.Prefix, ["host"] = cluster.Host }
                 : null,
             ["file-limits"] = Limits(settings.FileLimits.Settings),
             ["mount-limits"] = Limits(Effective(limits.Mount, settings)),

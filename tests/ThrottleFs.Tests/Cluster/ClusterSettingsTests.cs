@@ -56,4 +56,14 @@ public sealed class ClusterSettingsTests
         Assert.Equal("iops-total=1000", reloaded.ClusterGroups["tenant"].ToString());
         Assert.DoesNotContain("\"cluster\"", ConfigJson.Write(EffectiveLimits.Resolve(ThrottleFsSettings.Empty, RuntimeOverrides.None)));
     }
+
+    [Fact]
+    public void ThePassword_IsNeverShown()
+    {
+        var cluster = new ClusterSettings("10.0.0.5:6379, password=s3cret,ssl=true", "throttlefs", "hv1");
+        var limits = EffectiveLimits.Resolve(ThrottleFsSettings.Empty with { Cluster = cluster }, RuntimeOverrides.None);
+
+        Assert.Equal("10.0.0.5:6379,password=…,ssl=true", cluster.RedisShown);
+        Assert.DoesNotContain("s3cret", ConfigJson.Write(limits));
+    }
 }
