@@ -12,8 +12,10 @@ namespace ThrottleFs.Cluster;
  * A change to a cluster group's limits on any host is validated there, then stored under {prefix:group}:limits and
  * published on the channel prefix:limits as "host\ngroup\nSPEC", the SPEC naming every limit key so that it replaces
  * the group's limits wherever it lands. The other hosts apply it as a live change of their own (they do not publish it
- * again). A host that mounts takes the stored limits if there are any, else stores its own. A host that was cut off
- * reads them again when the connection comes back, and a Redis that came back empty gets them stored again.
+ * again). Beside the limits is stored the group's SPEC in the config file of the host that changed them: a host that
+ * mounts takes the stored limits when its file says what that file said, and stores its own when its file was edited
+ * since (the edit is the newer change), or when nothing is stored. A host that was cut off does the same when the
+ * connection comes back, and a Redis that came back empty gets the limits stored again.
  *
  * Nothing here ever makes a request wait: Redis calls fail fast while it is away (BacklogPolicy.FailFast), and the
  * leases fall back on their own (SharedLease).
@@ -131,12 +133,12 @@ internal sealed class ClusterLink : IDisposable
     }
 
     /// <summary>The limits stored for <paramref name="group"/>, or null when none are (or Redis does not answer).</summary>
-    public ThrottleSpec? StoredLimits(string group)
+    public StoredLimits? StoredLimits(string group)
     {
         try
         {
-            var stored = _connection.GetDatabase().StringGet(LimitsKey(group));
-            return stored.IsNullOrEmpty ? null : ThrottleSpec.Parse(stored!);
+            var stored = ((string?)_connection.GetDatabase().StringGet(LimitsKey(group)))?.Split('\n');
+            return stored is [var limits, var file] ? new StoredLimits(ThrottleSpec.Parse(limits), file) : null;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ThrottleConfigException)
         {
@@ -147,13 +149,11 @@ internal sealed class ClusterLink : IDisposable
 
     /// <summary>
     /// Stores <paramref name="limits"/> as <paramref name="group"/>'s and tells the other hosts; with
-    /// <paramref name="onlyIfNone"/>, only when nothing is stored yet (a host that mounts, or a Redis that came back empty).
+    /// <paramref name="onlyIfNone"/>, only when nothing is stored yet (a host that mounts, or a Redis that came back
+    /// empty). <paramref name="file"/> is the group's SPEC in this host's config file, stored beside them.
     /// </summary>
-    public void Publish(string group, ThrottleConfig limits, bool onlyIfNone = false)
-    {
-        var spec = LimitsSpec(limits);
-        _ = PublishAsync(group, spec, onlyIfNone);
-    }
+    public void Publish(string group, ThrottleConfig limits, string file, bool onlyIfNone = false) =>
+        _ = PublishAsync(group, LimitsSpec(limits), file, onlyIfNone);
 
     /// <summary>The SPEC that makes a group's limits exactly <paramref name="limits"/>'s.</summary>
     public static string LimitsSpec(ThrottleConfig limits) =>
@@ -162,14 +162,14 @@ internal sealed class ClusterLink : IDisposable
     public void Dispose() => _connection.Dispose();
 
     // Stored and published in one script: changes reach Redis, and so every host, in the order they were made here.
-    private async Task PublishAsync(string group, string spec, bool onlyIfNone)
+    private async Task PublishAsync(string group, string spec, string file, bool onlyIfNone)
     {
         try
         {
             await _connection.GetDatabase().ScriptEvaluateAsync(
                 PublishScript,
                 [LimitsKey(group)],
-                [spec, onlyIfNone ? "nx" : "always", _channel.ToString(), $"{Host}\n{group}\n{spec}"]).ConfigureAwait(false);
+                [$"{spec}\n{file}", onlyIfNone ? "nx" : "always", _channel.ToString(), $"{Host}\n{group}\n{spec}"]).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -21,7 +21,7 @@ internal sealed class RedisSharedBuckets(IDatabaseAsync database, string prefix)
     /// <inheritdoc/>
     public async Task<LeaseGrant> LeaseAsync(LeaseRequest request)
     {
-        var result = (RedisResult[])(await database.ScriptEvaluateAsync(Script, KeysOf(request.Group), Arguments(request, "lease")).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Run(Arguments(request, "lease"), request.Group).ConfigureAwait(false))!;
         var granted = new double[BucketKinds.Count];
         for (var k = 0; k < granted.Length; k++)
         {
@@ -39,8 +39,28 @@ internal sealed class RedisSharedBuckets(IDatabaseAsync database, string prefix)
     }
 
     /// <inheritdoc/>
-    public Task ReturnAsync(LeaseRequest request) =>
-        database.ScriptEvaluateAsync(Script, KeysOf(request.Group), Arguments(request, "return"));
+    public Task ReturnAsync(LeaseRequest request) => Run(Arguments(request, "return"), request.Group);
+
+    // The client's messages carry its whole state (threads, queues, versions): what the log and stats show is short.
+    private async Task<RedisResult> Run(RedisValue[] arguments, string group)
+    {
+        try
+        {
+            return await database.ScriptEvaluateAsync(Script, KeysOf(group), arguments).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new IOException($"Redis cannot be reached ({e.FailureType})", e);
+        }
+        catch (RedisTimeoutException e)
+        {
+            throw new IOException("Redis did not answer in time", e);
+        }
+        catch (RedisServerException e)
+        {
+            throw new IOException($"Redis refused the call: {e.Message}", e);
+        }
+    }
 
     private static RedisValue[] Arguments(LeaseRequest request, string mode)
     {

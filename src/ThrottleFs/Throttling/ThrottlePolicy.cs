@@ -73,7 +73,8 @@ internal sealed class ThrottlePolicy : IDisposable
     /// <exception cref="ConfigException">The change is refused; nothing changed.</exception>
     public void Apply(ControlCommand command, string who) => Apply(command, who, publish: true);
 
-    private void Apply(ControlCommand command, string who, bool publish)
+    // A change received from another host is logged as the group's new limits, not as the SPEC of every key it carried.
+    private void Apply(ControlCommand command, string who, bool publish, string? shown = null)
     {
         lock (_lock)
         {
@@ -108,7 +109,7 @@ internal sealed class ThrottlePolicy : IDisposable
             }
         }
 
-        _log.Information("Limits changed by {Who}: {Command}", who, command.ToString());
+        _log.Information("Limits changed by {Who}: {Command}", who, shown ?? command.ToString());
         if (publish && command.Scope.Group is { } changed)
         {
             PublishIfShared(changed);
@@ -363,9 +364,10 @@ internal sealed class ThrottlePolicy : IDisposable
 
         try
         {
-            if (ClusterLink.LimitsSpec(limits.ApplyTo(config)) != ClusterLink.LimitsSpec(config))
+            var next = limits.ApplyTo(config);
+            if (ClusterLink.LimitsSpec(next) != ClusterLink.LimitsSpec(config))
             {
-                Apply(new ControlCommand.SetGroup(group, limits), $"cluster host {host}", publish: false);
+                Apply(new ControlCommand.SetGroup(group, limits), $"cluster host {host}", publish: false, shown: $"group {group} {next.Summary}");
             }
         }
         catch (Exception e) when (e is ConfigException or ThrottleConfigException)
@@ -374,20 +376,32 @@ internal sealed class ThrottlePolicy : IDisposable
         }
     }
 
-    // At mount and whenever the connection comes back: take the limits stored in Redis, or store this host's when none
-    // are (the first host, or a Redis that came back empty).
+    // At mount and whenever the connection comes back: take the limits stored in Redis, unless this host's config file
+    // says of the group something else than the file they were made from did (an edit made while this host was away
+    // is the newest change); store this host's when none are (the first host, or a Redis that came back empty).
     private void SyncWithCluster()
     {
         var limits = Limits;
         foreach (var group in limits.Settings.ClusterGroups.Keys.Where(limits.Groups.ContainsKey))
         {
+            var file = FileSpec(limits.Settings, group);
             if (_cluster!.StoredLimits(group) is { } stored)
             {
-                ApplyShared(group, stored, "(stored in Redis)");
+                if (stored.File == file)
+                {
+                    ApplyShared(group, stored.Limits, "(stored in Redis)");
+                }
+                else
+                {
+                    _log.Information(
+                        "Cluster group {Group}: this host's config says {File}, the cluster's limits were made from {Stored}; the file is newer, so its limits go to every host",
+                        group, file, stored.File);
+                    _cluster.Publish(group, limits.Groups[group], file);
+                }
             }
             else if (_cluster.IsConnected)
             {
-                _cluster.Publish(group, limits.Groups[group], onlyIfNone: true);
+                _cluster.Publish(group, limits.Groups[group], file, onlyIfNone: true);
             }
         }
     }
@@ -397,9 +411,11 @@ internal sealed class ThrottlePolicy : IDisposable
         var limits = Limits;
         if (IsShared(limits, group) && limits.Groups.TryGetValue(group, out var config))
         {
-            _cluster!.Publish(group, config);
+            _cluster!.Publish(group, config, FileSpec(limits.Settings, group));
         }
     }
+
+    private static string FileSpec(ThrottleFsSettings settings, string group) => settings.Groups.GetValueOrDefault(group)?.ToString() ?? "";
 
     private static bool Edited(ThrottleFsSettings before, ThrottleFsSettings after, string group) =>
         before.Groups.GetValueOrDefault(group)?.ToString() != after.Groups.GetValueOrDefault(group)?.ToString();

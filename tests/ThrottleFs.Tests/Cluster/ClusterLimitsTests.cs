@@ -35,14 +35,32 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public void AHostThatMountsLater_TakesTheLimitsTheClusterHas_NotItsOwnFile()
+    public void AHostThatMountsLater_TakesTheLimitsTheClusterHas_LiveChangesIncluded()
     {
         using var a = Host("hv1", 200);
-        Within(TimeSpan.FromSeconds(1), () => Stored(a) is not null);
+        a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50")!, "test");
+        Within(TimeSpan.FromSeconds(1), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
 
-        using var b = Host("hv2", 300);
+        using var b = Host("hv2", 200);
 
-        Assert.Equal(200, b.Policy.Limits.Groups["vms"].IopsTotal.Avg);
+        Assert.Equal(50, b.Policy.Limits.Groups["vms"].IopsTotal.Avg);
+    }
+
+    [Fact]
+    public void AHostWhoseFileWasEditedWhileNoneWasMounted_BringsTheEditToTheCluster()
+    {
+        using (var a = Host("hv1", 200))
+        {
+            a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50")!, "test");
+            Within(TimeSpan.FromSeconds(1), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
+        }
+
+        using var same = Host("hv1", 200);
+        Assert.Equal(50, same.Policy.Limits.Groups["vms"].IopsTotal.Avg); // the live change outlives the mount
+
+        using var edited = Host("hv2", 400);
+        Assert.Equal(400, edited.Policy.Limits.Groups["vms"].IopsTotal.Avg);
+        Within(TimeSpan.FromSeconds(1), () => same.Policy.Limits.Groups["vms"].IopsTotal.Avg == 400);
     }
 
     [Fact]
@@ -73,7 +91,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
         Assert.Equal(Qos.OverLimitAction.Shape, b.Policy.Limits.Groups["vms"].Action);
     }
 
-    private string? Stored(ClusterHost host) => host.Link.StoredLimits("vms")?.ToString();
+    private static StoredLimits? Stored(ClusterHost host) => host.Link.StoredLimits("vms");
 
     private ClusterHost Host(string name, int iops)
     {
