@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ThrottleFs.Cluster;
 using ThrottleFs.Configuration;
+using ThrottleFs.FileSystem;
+using ThrottleFs.Qos;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Tests.Cluster;
@@ -31,7 +33,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50,iops-total-max=100")!, "test");
 
-        Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal == new Qos.BucketConfig(50, 100, 1));
+        Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal == new BucketConfig(50, 100, 1));
     }
 
     [Fact]
@@ -88,22 +90,38 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=60")!, "test");
         Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 60);
 
-        Assert.Equal(Qos.OverLimitAction.Shape, b.Policy.Limits.Groups["vms"].Action);
+        Assert.Equal(OverLimitAction.Shape, b.Policy.Limits.Groups["vms"].Action);
+    }
+
+    [Fact]
+    public async Task AGroupKeptPerUser_SharesEachUsersBucketsAcrossTheHosts()
+    {
+        using var a = Host("hv1", 200, per: "uid");
+        using var b = Host("hv2", 200, per: "uid");
+        var alice = new RequestContext(1000, 1000, 1);
+
+        Assert.Equal(Errno.Success, await a.Policy.Open("disk.img", alice).AdmitAsync(ThrottleDirection.Read, 4096, default));
+        Assert.Equal(Errno.Success, await b.Policy.Open("disk.img", alice).AdmitAsync(ThrottleDirection.Read, 4096, default));
+
+        var shared = b.Policy.GetStatistics().Groups.Single(group => group.Name == "vms[uid=1000]").Cluster!;
+        Assert.Equal("leasing", shared.State);
+        Assert.Equal(["hv1", "hv2"], shared.Hosts.Select(host => host.Name));
     }
 
     private static StoredLimits? Stored(ClusterHost host) => host.Link.StoredLimits("vms");
 
-    private ClusterHost Host(string name, int iops)
+    private ClusterHost Host(string name, int iops, string? per = null)
     {
-        var config = new TempConfig(Json(name, iops));
+        var config = new TempConfig(Json(name, iops, per));
         var link = ClusterLink.Connect(new ConfigSource(config.Path, []).Load().Cluster!, Serilog.Core.Logger.None);
         var policy = new ThrottlePolicy(new ConfigSource(config.Path, []).Load(), cluster: link);
         return new ClusterHost(config, link, policy);
     }
 
-    private string Json(string host, int iops) => $$"""
+    private string Json(string host, int iops, string? per = null) => $$"""
         { "cluster": { "redis": "{{_redis.Configuration}}", "prefix": "{{_prefix}}", "host": "{{host}}" },
-          "groups": { "vms": { "scope": "cluster", "iops-total": {{iops}} } } }
+          "groups": { "vms": { "scope": "cluster", "iops-total": {{iops}}{{(per is null ? "" : $", \"per\": \"{per}\"")}} } },
+          "rules": [ { "match": "**", "group": "vms" } ] }
         """;
 
     private static void Within(TimeSpan limit, Func<bool> condition)
