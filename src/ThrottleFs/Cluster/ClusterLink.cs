@@ -40,7 +40,11 @@ internal sealed class ClusterLink : IDisposable
     private readonly ConnectionMultiplexer _connection;
     private readonly ILogger _log;
     private readonly RedisChannel _channel;
+    private readonly Lock _lock = new();
     private Action<string, ThrottleSpec, string>? _received;
+    private Action? _reconnected;
+    private ITimer? _watch;
+    private bool _subscribed; // guarded by _lock
 
     private ClusterLink(ClusterSettings settings, ConnectionMultiplexer connection, ILogger log)
     {
@@ -105,6 +109,7 @@ internal sealed class ClusterLink : IDisposable
     public void Listen(Action<string, ThrottleSpec, string> received, Action reconnected)
     {
         _received = received;
+        _reconnected = reconnected;
         _connection.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Interactive)
@@ -120,15 +125,45 @@ internal sealed class ClusterLink : IDisposable
                 _log.Warning("Cluster: lost Redis ({Failure})", e.FailureType);
             }
         };
-        try
+
+        // The client subscribes again by itself after a reconnection, but only to what it once subscribed: a mount made
+        // while Redis was away subscribes (and takes the cluster's limits) once Redis first answers.
+        if (!TrySubscribe())
         {
-            // A queue, not a handler: a handler may run messages concurrently, and changes must apply in order.
-            _connection.GetSubscriber().Subscribe(_channel).OnMessage(message => OnMessage(message.Message));
+            _watch = TimeProvider.System.CreateTimer(_ => Watch(), null, Timeout, Timeout);
         }
-        catch (RedisException e)
+    }
+
+    // A queue, not a handler: a handler may run messages concurrently, and changes must apply in order.
+    private bool TrySubscribe()
+    {
+        lock (_lock)
         {
-            // Subscriptions are made again by the client when the connection comes back.
-            _log.Debug("Cluster: cannot subscribe yet: {Reason}", e.Message);
+            if (_subscribed)
+            {
+                return true;
+            }
+
+            try
+            {
+                _connection.GetSubscriber().Subscribe(_channel).OnMessage(message => OnMessage(message.Message));
+                _subscribed = true;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _log.Debug("Cluster: cannot subscribe yet: {Reason}", e.Message);
+            }
+
+            return _subscribed;
+        }
+    }
+
+    private void Watch()
+    {
+        if (_connection.IsConnected && TrySubscribe())
+        {
+            _watch?.Dispose();
+            _reconnected?.Invoke();
         }
     }
 
@@ -159,7 +194,11 @@ internal sealed class ClusterLink : IDisposable
     public static string LimitsSpec(ThrottleConfig limits) =>
         string.Join(",", ThrottleKeys.DescribeLimits(limits).Select(pair => $"{pair.Key}={pair.Value}"));
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _watch?.Dispose();
+        _connection.Dispose();
+    }
 
     // Stored and published in one script: changes reach Redis, and so every host, in the order they were made here.
     private async Task PublishAsync(string group, string spec, string file, bool onlyIfNone)

@@ -18,11 +18,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
     public ClusterTests(RedisServer redis)
     {
-        _redis = redis;
-        if (!redis.IsRunning)
-        {
-            redis.Start();
-        }
+        _redis = redis.Running();
     }
 
     [Fact]

@@ -28,6 +28,17 @@ public sealed class RedisServer : IDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>This server, started again if a test stopped it.</summary>
+    public RedisServer Running()
+    {
+        if (!IsRunning)
+        {
+            Start();
+        }
+
+        return this;
+    }
+
     public void Start()
     {
         var start = new ProcessStartInfo("redis-server")

@@ -18,11 +18,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
     public ClusterLimitsTests(RedisServer redis)
     {
-        _redis = redis;
-        if (!redis.IsRunning)
-        {
-            redis.Start();
-        }
+        _redis = redis.Running();
     }
 
     [Fact]
@@ -91,6 +87,20 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
         Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 60);
 
         Assert.Equal(OverLimitAction.Shape, b.Policy.Limits.Groups["vms"].Action);
+    }
+
+    [Fact]
+    public void AHostMadeWhileRedisWasDown_HearsOfChangesOnceRedisAnswers()
+    {
+        _redis.Stop();
+        using var a = Host("hv1", 200);
+        _redis.Start();
+        using var b = Host("hv2", 200);
+        Thread.Sleep(TimeSpan.FromSeconds(2)); // the client reconnects within a second, and the watch looks every second
+
+        b.Policy.Apply(ControlCommand.Parse("group vms iops-total=70")!, "test");
+
+        Within(TimeSpan.FromSeconds(1), () => a.Policy.Limits.Groups["vms"].IopsTotal.Avg == 70);
     }
 
     [Fact]

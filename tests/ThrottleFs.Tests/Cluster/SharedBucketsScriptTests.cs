@@ -11,20 +11,13 @@ namespace ThrottleFs.Tests.Cluster;
 /// </summary>
 public sealed class SharedBucketsScriptTests : IClassFixture<RedisServer>, IDisposable
 {
-    private readonly RedisServer _redis;
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisSharedBuckets _store;
     private readonly string _group = "g" + Guid.NewGuid().ToString("N")[..8];
 
     public SharedBucketsScriptTests(RedisServer redis)
     {
-        _redis = redis;
-        if (!redis.IsRunning)
-        {
-            redis.Start();
-        }
-
-        _connection = ConnectionMultiplexer.Connect(redis.Configuration);
+        _connection = ConnectionMultiplexer.Connect(redis.Running().Configuration);
         _store = new RedisSharedBuckets(_connection.GetDatabase(), "test");
     }
 
