@@ -29,7 +29,8 @@ internal static class SetCommand
             "set",
             "Change limits of a running mount, at once and for requests already waiting: " +
             "throttlefs set /mnt/vms file images/vm1.qcow2 iops-total=200. The change stays until cleared or unmounted " +
-            "(a config reload keeps it). With '-', says exactly which lines were applied when one is refused. " +
+            "(a config reload keeps it). A change merges into the limits in force: what it left (a file's whole chain) is printed, " +
+            "with a note when a burst kept from before runs on at its old rate. With '-', says exactly which lines were applied when one is refused. " +
             "Exit code 0: applied; 2: refused (the reason is printed; the lines before it stay applied); 1: not a ThrottleFs mount.")
         {
             mountPoint, words, controlDirectory,
@@ -96,7 +97,50 @@ internal static class SetCommand
         }
 
         output.WriteLine(lines.Length == 1 ? $"throttlefs: applied: {lines[0].Trim()}" : $"throttlefs: applied {applied} lines");
+        if (lines.Length <= MaxOutcomesShown)
+        {
+            // What each line left in force, as the daemon recorded it in changes: the chain, and any burst it kept.
+            var changes = Path.Combine(Path.GetDirectoryName(control)!, ControlFile.Changes.Name());
+            var entries = File.Exists(changes) ? Entries(File.ReadAllText(changes)) : [];
+            foreach (var line in lines)
+            {
+                if (entries.LastOrDefault(entry => entry[0].EndsWith(": " + line.Trim(), StringComparison.Ordinal)) is { } entry)
+                {
+                    foreach (var detail in entry.Skip(1))
+                    {
+                        output.WriteLine((lines.Length == 1 ? "" : line.Trim() + ": ") + detail.Trim());
+                    }
+                }
+            }
+        }
+
         return ExitCodes.Success;
+    }
+
+    private const int MaxOutcomesShown = 20;
+
+    // changes and errors hold entries that start at column 0 and continue indented.
+    private static List<string[]> Entries(string text)
+    {
+        var entries = new List<string[]>();
+        var current = new List<string>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!line.StartsWith(' ') && current.Count > 0)
+            {
+                entries.Add([.. current]);
+                current.Clear();
+            }
+
+            current.Add(line);
+        }
+
+        if (current.Count > 0)
+        {
+            entries.Add([.. current]);
+        }
+
+        return entries;
     }
 
     // The words as one control line: quoted where they have blanks (a backslash stays an escape: \xHH, \\), and

@@ -14,6 +14,9 @@ internal enum ControlFile
 
     /// <summary>Statistics in Prometheus text format.</summary>
     Metrics,
+
+    /// <summary>Recently accepted changes and what each left in force, newest last.</summary>
+    Changes,
 }
 
 /// <summary>The names the control files have in the directory, for the mount and for the commands that read them.</summary>
@@ -22,12 +25,13 @@ internal static class ControlFiles
     /// <summary>Every control file, in listing order.</summary>
     public static IReadOnlyList<ControlFile> All { get; } = Enum.GetValues<ControlFile>();
 
-    /// <summary>The file's name: <c>control</c>, <c>errors</c>, <c>stats</c> or <c>metrics</c>.</summary>
+    /// <summary>The file's name: <c>control</c>, <c>errors</c>, <c>stats</c>, <c>metrics</c> or <c>changes</c>.</summary>
     public static string Name(this ControlFile file) => file switch
     {
         ControlFile.Control => "control",
         ControlFile.Errors => "errors",
         ControlFile.Stats => "stats",
-        _ => "metrics",
+        ControlFile.Metrics => "metrics",
+        _ => "changes",
     };
 }

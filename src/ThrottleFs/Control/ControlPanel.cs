@@ -21,6 +21,9 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
     /// <summary>Recent refusals.</summary>
     public ErrorLog Errors { get; } = new(policy.Time);
 
+    /// <summary>Recent accepted changes and their outcome.</summary>
+    public ChangeLog Changes { get; } = new(policy.Time);
+
     /// <summary>The user the mount belongs to: they (and root) may change limits.</summary>
     public uint OwnerUid { get; } = ownerUid;
 
@@ -33,7 +36,8 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
         ControlFile.Control => Encoding.UTF8.GetBytes(ConfigJson.Write(Policy.Limits) + "\n"),
         ControlFile.Errors => Encoding.UTF8.GetBytes(Errors.ToString()),
         ControlFile.Stats => StatisticsJson.SerializeToUtf8Bytes(Policy.GetStatistics()),
-        _ => Encoding.UTF8.GetBytes(PrometheusFormat.Render(Policy.GetStatistics())),
+        ControlFile.Metrics => Encoding.UTF8.GetBytes(PrometheusFormat.Render(Policy.GetStatistics())),
+        _ => Encoding.UTF8.GetBytes(Changes.ToString()),
     };
 
     /// <summary>
@@ -51,7 +55,7 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
             {
                 if (ControlCommand.Parse(line) is { } command)
                 {
-                    Policy.Apply(command, who);
+                    Changes.Add(Bounded(line.Trim()), who, Policy.Apply(command, who));
                 }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -108,7 +112,8 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
     {
         try
         {
-            Policy.Apply(new ControlCommand.SetFile(path, ThrottleSpec.Parse(spec)), who);
+            var command = new ControlCommand.SetFile(path, ThrottleSpec.Parse(spec));
+            Changes.Add(Bounded(command.ToString()), who, Policy.Apply(command, who));
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -119,7 +124,11 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
     }
 
     /// <summary>Drops a file's live changes (<c>setfattr -x user.throttlefs.limits</c>).</summary>
-    public void ClearFile(string path, string who) => Policy.Apply(new ControlCommand.ClearFile(path), who);
+    public void ClearFile(string path, string who)
+    {
+        var command = new ControlCommand.ClearFile(path);
+        Changes.Add(Bounded(command.ToString()), who, Policy.Apply(command, who));
+    }
 
     /// <summary>Records a refused change to a file where the user reads refusals.</summary>
     /// <remarks>

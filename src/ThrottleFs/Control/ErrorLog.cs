@@ -6,28 +6,12 @@ namespace ThrottleFs.Control;
 /// </summary>
 internal sealed class ErrorLog(TimeProvider time, int capacity = 100)
 {
-    private readonly Queue<string> _entries = new();
+    private readonly RecentEntries _entries = new(capacity);
 
     /// <summary>Records a refusal: what was refused, from whom, and why.</summary>
-    public void Add(string what, string who, IEnumerable<string> reasons)
-    {
-        var entry = $"{time.GetLocalNow():yyyy-MM-dd HH:mm:ss} {who}: refused {what}\n" + string.Concat(reasons.Select(reason => $"  {reason}\n"));
-        lock (_entries)
-        {
-            _entries.Enqueue(entry);
-            if (_entries.Count > capacity)
-            {
-                _entries.Dequeue();
-            }
-        }
-    }
+    public void Add(string what, string who, IEnumerable<string> reasons) =>
+        _entries.Add($"{time.GetLocalNow():yyyy-MM-dd HH:mm:ss} {who}: refused {what}\n" + string.Concat(reasons.Select(reason => $"  {reason}\n")));
 
     /// <summary>Every entry kept, oldest first.</summary>
-    public override string ToString()
-    {
-        lock (_entries)
-        {
-            return string.Concat(_entries);
-        }
-    }
+    public override string ToString() => _entries.ToString();
 }

@@ -69,16 +69,19 @@ internal sealed class ThrottlePolicy : IDisposable
     /// <summary>The log.</summary>
     internal ILogger Log => _log;
 
-    /// <summary>Applies a live change. <paramref name="who"/> says where it came from, for the log.</summary>
+    /// <summary>
+    /// Applies a live change and returns what it left in force. <paramref name="who"/> says where it came from, for the log.
+    /// </summary>
     /// <exception cref="ConfigException">The change is refused; nothing changed.</exception>
-    public void Apply(ControlCommand command, string who) => Apply(command, who, publish: true);
+    public ChangeOutcome Apply(ControlCommand command, string who) => Apply(command, who, publish: true);
 
     // A change received from another host is logged as the group's new limits, not as the SPEC of every key it carried.
-    private void Apply(ControlCommand command, string who, bool publish, string? shown = null)
+    private ChangeOutcome Apply(ControlCommand command, string who, bool publish, string? shown = null)
     {
+        EffectiveLimits next;
         lock (_lock)
         {
-            var next = _limits.Apply(command);
+            next = _limits.Apply(command);
             Volatile.Write(ref _limits, next); // the data path and readers of Limits take no lock
             switch (command.Scope)
             {
@@ -109,11 +112,19 @@ internal sealed class ThrottlePolicy : IDisposable
             }
         }
 
-        _log.Information("Limits changed by {Who}: {Command}", who, shown ?? command.ToString());
+        var outcome = ChangeOutcome.Of(command, next);
+        _log.Information("Limits changed by {Who}: {Command}; now {Now}", who, shown ?? command.ToString(), outcome.Now);
+        foreach (var note in outcome.Notes)
+        {
+            _log.Warning("After {Command}: {Note}", shown ?? command.ToString(), note);
+        }
+
         if (publish && command.Scope.Group is { } changed)
         {
             PublishIfShared(changed);
         }
+
+        return outcome;
     }
 
     /// <summary>Replaces the config file's settings, keeping the live overrides.</summary>

@@ -27,6 +27,20 @@ public sealed class LiveTuningTests
     }
 
     [Fact]
+    public void TheSetCommand_SaysWhatTheChangeLeftInForce_AndThatABurstKeptFromBeforeRunsOn()
+    {
+        using var mount = MountedFileSystem.Start(Prepare, "--limit", "iops-total=2000,iops-total-max=6000,iops-total-max-length=30");
+
+        var set = Tool.ThrottleFs("set", mount.Point, "file", mount.OnMount("t.bin"), "iops-total=100");
+
+        Assert.True(set.ExitCode == 0, set.ToString());
+        const string now = "now: file t.bin iops-total=100,iops-total-max=6000,iops-total-max-length=30 → mount unlimited";
+        const string note = "note: iops-total-max=6000 was kept: the burst can run at 6,000 IOPS for up to 31 s before iops-total=100 holds; add iops-total-max=0,iops-total-max-length=1 to drop it";
+        Assert.Equal(["throttlefs: applied: file t.bin iops-total=100", now, note], set.Output.Trim().Split('\n'));
+        Assert.Contains("  " + note, File.ReadAllText(mount.Control("changes")));
+    }
+
+    [Fact]
     public void EditingTheConfigWhileFioRuns_ChangesTheRate_AndABadEditKeepsIt()
     {
         using var mount = MountedFileSystem.Start(Prepare);

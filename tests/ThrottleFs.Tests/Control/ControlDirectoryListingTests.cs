@@ -37,17 +37,17 @@ public sealed class ControlDirectoryListingTests : IDisposable
     }
 
     [Fact]
-    public void TheControlDirectory_ListsItsFourFiles_ReadableByTheOwner_AndOnlyControlWritable_WithTheSizeOfTheirContent()
+    public void TheControlDirectory_ListsItsFiles_ReadableByTheOwner_AndOnlyControlWritable_WithTheSizeOfTheirContent()
     {
         Assert.Equal(Errno.Success, _stack.Files.OpenDirectory(_stack.Lookup(ControlName), out var directory));
         Assert.False(FileSystemIds.IsFileSystemHandle(directory.Handle));
         var listing = DirectoryListing.ReadAll(_stack.Files, directory.Handle, plus: true, capacity: 2);
         Assert.Equal(Errno.Success, _stack.Files.ReleaseDirectory(directory.Handle));
 
-        Assert.Equal([".", "..", "control", "errors", "stats", "metrics"], listing.Select(e => e.Name));
-        Assert.Equal([1L, 2, 3, 4, 5, 6], listing.Select(e => e.NextOffset));
+        Assert.Equal([".", "..", "control", "errors", "stats", "metrics", "changes"], listing.Select(e => e.Name));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7], listing.Select(e => e.NextOffset));
         Assert.Equal([0ul, 0ul], listing.Take(2).Select(e => e.Entry.Node));
-        foreach (var (name, mode) in new[] { ("control", ReadWrite), ("errors", ReadOnly), ("stats", ReadOnly), ("metrics", ReadOnly) })
+        foreach (var (name, mode) in new[] { ("control", ReadWrite), ("errors", ReadOnly), ("stats", ReadOnly), ("metrics", ReadOnly), ("changes", ReadOnly) })
         {
             var attributes = _stack.Attributes($"{ControlName}/{name}");
             Assert.Equal((FileModes.RegularFile | mode, OwnerUid, OwnerGid), (attributes.Mode, attributes.Uid, attributes.Gid));
@@ -127,7 +127,7 @@ public sealed class ControlDirectoryListingTests : IDisposable
     public void PathOf_NamesTheControlNodes_AndPassesOthersThrough()
     {
         Assert.Equal(ControlName, _stack.Files.PathOf(_stack.Lookup(ControlName)));
-        foreach (var name in new[] { "control", "errors", "stats", "metrics" })
+        foreach (var name in new[] { "control", "errors", "stats", "metrics", "changes" })
         {
             Assert.Equal($"{ControlName}/{name}", _stack.Files.PathOf(_stack.Lookup($"{ControlName}/{name}")));
         }

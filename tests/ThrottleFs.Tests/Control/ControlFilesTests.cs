@@ -104,7 +104,7 @@ public sealed class ControlFilesTests : IDisposable
     public void WithControlReadersEveryone_OthersMayReadEveryControlFile_ButNotWriteControl()
     {
         using var open = new ControlledFiles(readers: global::ThrottleFs.Configuration.ControlReaders.Everyone);
-        foreach (var name in new[] { "control", "errors", "stats", "metrics" })
+        foreach (var name in new[] { "control", "errors", "stats", "metrics", "changes" })
         {
             Assert.Equal(Errno.Success, open.Files.Open(Other, open.Lookup($"{ControlName}/{name}"), ReadOnly, out var file));
             Assert.Equal(Errno.Success, open.Files.Release(file.Handle));
