@@ -71,7 +71,7 @@ internal static unsafe class FuseMount
         var fd = OpenDevice();
         var rootMode = rootIsDirectory ? "40000" : "100000";
         var data = $"fd={fd},rootmode={rootMode},user_id={GetEUid()},group_id={GetEGid()},{options}";
-        if (Interop.Sys.Mount(source, mountPoint, "fuse.throttlefs", flags | MS_NOSUID | MS_NODEV, data) == 0)
+        if (Interop.Sys.Mount(source, mountPoint, "fuse.throttlefs", flags, data) == 0)
         {
             return fd;
         }
@@ -192,21 +192,28 @@ internal static unsafe class FuseMount
         }
     }
 
-    // Generic mount flags go to mount(2) as flags; everything else is FUSE's own option string.
+    // Generic mount flags go to mount(2) as flags; everything else is FUSE's own option string. The mount is nosuid and
+    // nodev unless -o suid or -o dev asks otherwise (root only: fusermount3 decides for other users).
     private static (ulong Flags, string Data) SplitOptions(IReadOnlyList<string> options)
     {
-        ulong flags = 0;
+        var flags = MS_NOSUID | MS_NODEV;
         var data = new StringBuilder();
         foreach (var option in options)
         {
             switch (option)
             {
                 case "ro": flags |= 1; break;
-                case "rw": break;
+                case "suid": flags &= ~MS_NOSUID; break;
+                case "dev": flags &= ~MS_NODEV; break;
                 case "noexec": flags |= 8; break;
+                case "sync": flags |= 16; break;
+                case "dirsync": flags |= 128; break;
                 case "noatime": flags |= 1024; break;
                 case "nodiratime": flags |= 2048; break;
-                case "sync": flags |= 16; break;
+                case "relatime": flags |= 1 << 21; break;
+                case "strictatime": flags |= 1 << 24; break;
+                case "lazytime": flags |= 1 << 25; break;
+                case "rw" or "exec" or "nosuid" or "nodev" or "async" or "atime" or "diratime" or "norelatime" or "nostrictatime" or "nolazytime": break;
                 case "default_permissions": break; // always on: the kernel checks permissions from our attributes
                 default: data.Append(',').Append(option); break;
             }

@@ -44,7 +44,10 @@ internal static class MountCommand
         };
         var extraOptions = new Option<string[]>("-o")
         {
-            Description = "Mount options, comma-separated: -o ro on every system; on Linux also those of mount(8) and FUSE (e.g. -o allow_other,noexec).",
+            Description = "Mount options, comma-separated, as mount(8) and /etc/fstab give them: ThrottleFs's own (config=FILE, limit=SPEC, " +
+                          "mount-limit=SPEC, algorithm=NAME, set=KEY=VALUE, page-cache; the keys of a SPEC separated by ':' instead of ',', " +
+                          "e.g. limit=iops-total=500:bps-total=100M), the kernel's (ro, noexec, allow_other, ...), and mount(8)'s own " +
+                          "(nofail, noauto, _netdev, x-systemd.*), which are ignored. Anything else is refused.",
             HelpName = "OPTIONS",
             AllowMultipleArgumentsPerToken = false,
         };
@@ -66,7 +69,8 @@ internal static class MountCommand
         };
         command.SetAction((result, cancellationToken) =>
         {
-            if (!TryReadConfig(result, error, out var configSource, out var settings))
+            var words = MountOptionWords.Parse(result.GetValue(extraOptions) ?? []);
+            if (!TryReadConfig(result, words, error, out var configSource, out var settings))
             {
                 return Task.FromResult(ExitCodes.Usage);
             }
@@ -75,10 +79,10 @@ internal static class MountCommand
             {
                 Source = Path.GetFullPath(result.GetValue(source)!),
                 MountPoint = host.FullMountPoint(result.GetValue(mountPoint)!),
-                ExtraOptions = (result.GetValue(extraOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+                ExtraOptions = words.Platform,
                 Foreground = result.GetValue(foreground),
                 Trace = result.GetValue(trace),
-                PageCache = result.GetValue(pageCache),
+                PageCache = result.GetValue(pageCache) || words.PageCache,
             };
             if (!File.Exists(options.Source) && !Directory.Exists(options.Source))
             {
@@ -90,17 +94,34 @@ internal static class MountCommand
         });
         return command;
 
-        bool TryReadConfig(ParseResult result, TextWriter error, out ConfigSource configSource, out ThrottleFsSettings settings)
+        bool TryReadConfig(ParseResult result, MountOptionWords words, TextWriter error, out ConfigSource configSource, out ThrottleFsSettings settings)
         {
             (configSource, settings) = (null!, null!);
-            var problems = new List<string>();
+            var problems = new List<string>(words.Problems);
+
+            // -o config=FILE is --config FILE, and so on: one or the other, not both.
+            string? Either(string flag, string? given, string? word)
+            {
+                if (given is not null && word is not null)
+                {
+                    problems.Add($"{flag} and -o {flag[2..]}= both given; give one");
+                }
+
+                return given ?? word;
+            }
+
+            var algorithmName = Either("--algorithm", result.GetValue(algorithm), words.Algorithm);
+            var configPath = Either("--config", result.GetValue(config), words.Config);
+            var limitText = Either("--limit", result.GetValue(limit), words.Limit);
+            var mountLimitText = Either("--mount-limit", result.GetValue(mountLimit), words.MountLimit);
+
             // The same words as the SPEC key algorithm=, with the same message for a wrong one.
-            var chosen = result.GetValue(algorithm) is { } name ? Spec("--algorithm", $"algorithm={name}", problems)?.ApplyTo(ThrottleConfig.Unlimited).Algorithm : null;
-            var fileLimits = Spec("--limit", result.GetValue(limit), problems);
-            var mountLimits = Spec("--mount-limit", result.GetValue(mountLimit), problems);
+            var chosen = algorithmName is { } name ? Spec("--algorithm", $"algorithm={name}", problems)?.ApplyTo(ThrottleConfig.Unlimited).Algorithm : null;
+            var fileLimits = Spec("--limit", limitText, problems);
+            var mountLimits = Spec("--mount-limit", mountLimitText, problems);
             if (problems.Count == 0)
             {
-                configSource = new ConfigSource(result.GetValue(config), result.GetValue(set) ?? [], chosen, fileLimits, mountLimits);
+                configSource = new ConfigSource(configPath, [.. result.GetValue(set) ?? [], .. words.Set], chosen, fileLimits, mountLimits);
                 try
                 {
                     settings = configSource.Load();
