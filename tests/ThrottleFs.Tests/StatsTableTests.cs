@@ -201,6 +201,38 @@ public class StatsTableTests
     }
 
     [Fact]
+    public void OnAnEightyColumnTerminal_EachRowIsOneLine_AndNoLineIsWider()
+    {
+        var wide = After with
+        {
+            Groups = [new LayerStatistics("vms", "iops-total=5000,iops-total-max=10000,iops-total-max-length=60", Direction(70_000, 70_000L * 4096), Direction(300, 300 * 65536), [], ["a.img"])],
+            Files = [File("images/ubuntu-22.04-server-cloudimg-amd64.qcow2", Direction(1100, 409_600 + 4 * MiB, 260, p99: 7.5, queue: 3), Direction(550, 204_800 + MiB, 50, p99: 12.25, queue: 1), group: "vms")],
+        };
+        using var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 80;
+
+        console.Write(StatsTable.Build(StatsTable.Rows(Before, wide), console.Profile.Width));
+
+        var lines = text.ToString().TrimEnd().Split('\n');
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 80, $"{line.Length} columns: {line}"));
+        Assert.True(lines.Any(line => line.Contains("…mg-amd64.qcow2", StringComparison.Ordinal) && line.Contains("1.1k 4.4M") && line.Contains("12ms") && line.TrimEnd().EndsWith(" 4", StringComparison.Ordinal)), text.ToString());
+        Assert.Contains(lines, line => line.StartsWith(" vms", StringComparison.Ordinal) && line.Contains("iops-total=5…"));
+    }
+
+    [Theory]
+    [InlineData(0, false, "0")]
+    [InlineData(110, false, "110")]
+    [InlineData(999.4, false, "999")]
+    [InlineData(7_049, false, "7.0k")]
+    [InlineData(27_300, false, "27k")]
+    [InlineData(1_900_000, false, "1.9M")]
+    [InlineData(460_000, true, "449K")]
+    [InlineData(28_626_124, true, "27M")]
+    public void CompactCounts_FitFourCharacters(double value, bool bytes, string expected) =>
+        Assert.Equal(expected, HumanUnits.CompactCount(value, bytes));
+
+    [Fact]
     public void Table_SaysWhyItIsEmpty()
     {
         var empty = new MountStatistics(Time, 5, UnlimitedMount, [], []);

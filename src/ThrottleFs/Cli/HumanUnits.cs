@@ -63,4 +63,22 @@ internal static class HumanUnits
 
         return value.ToString("0.0", CultureInfo.InvariantCulture) + separator + prefixes[index];
     }
+
+    /// <summary>
+    /// A rate in at most 4 characters, for the compact stats table: <c>110</c>, <c>7.0k</c>, <c>27k</c>, <c>1.9M</c>;
+    /// bytes count in 1024s (<c>450K</c>, <c>27M</c>).
+    /// </summary>
+    public static string CompactCount(double value, bool bytes = false)
+    {
+        var step = bytes ? 1024.0 : 1000.0;
+        string[] suffixes = bytes ? ["", "K", "M", "G", "T"] : ["", "k", "M", "G", "T"];
+        var unit = 0;
+        while (value >= 999.5 && unit < suffixes.Length - 1)
+        {
+            value /= step;
+            unit++;
+        }
+
+        return (value < 9.95 && unit > 0 ? value.ToString("0.0", CultureInfo.InvariantCulture) : value.ToString("0", CultureInfo.InvariantCulture)) + suffixes[unit];
+    }
 }

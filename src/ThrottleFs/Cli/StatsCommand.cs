@@ -126,7 +126,7 @@ internal static class StatsCommand
                     // A consumer at the other end of a pipe wants each line when it is written, not when a buffer fills.
                     output.Flush();
                 }, cancellationToken),
-                (false, false) => await ShowOnceAsync(path, snapshot => CreateConsole(output).Write(View(request.MountPoint, null, snapshot)), cancellationToken),
+                (false, false) => await ShowOnceAsync(path, snapshot => Show(CreateConsole(output), request.MountPoint, null, snapshot), cancellationToken),
                 (false, true) => await WatchTableAsync(request, path, CreateConsole(output), cancellationToken),
             };
         }
@@ -162,7 +162,7 @@ internal static class StatsCommand
         {
             return EverySnapshotAsync(path, request.Interval, (previous, current) =>
             {
-                console.Write(View(request.MountPoint, previous, current));
+                console.Write(View(request.MountPoint, previous, current, console.Profile.Width));
                 console.WriteLine();
             }, cancellationToken);
         }
@@ -172,7 +172,7 @@ internal static class StatsCommand
             .Overflow(VerticalOverflow.Ellipsis)
             .StartAsync(context => EverySnapshotAsync(path, request.Interval, (previous, current) =>
             {
-                context.UpdateTarget(View(request.MountPoint, previous, current));
+                context.UpdateTarget(View(request.MountPoint, previous, current, console.Profile.Width));
                 context.Refresh();
             }, cancellationToken));
     }
@@ -255,7 +255,10 @@ internal static class StatsCommand
     }
 
     /// <summary>A header line (mount point, time, uptime, what the rates are over) above the table.</summary>
-    private static Rows View(string mountPoint, MountStatistics? previous, MountStatistics current)
+    private static void Show(IAnsiConsole console, string mountPoint, MountStatistics? previous, MountStatistics current) =>
+        console.Write(View(mountPoint, previous, current, console.Profile.Width));
+
+    private static Rows View(string mountPoint, MountStatistics? previous, MountStatistics current, int width)
     {
         var baseline = StatsTable.Baseline(previous, current);
         var rates = baseline is null
@@ -265,7 +268,7 @@ internal static class StatsCommand
                      $"up {HumanUnits.Duration(current.UptimeSeconds)}  ·  {rates}";
         return new Rows([
             new Text(header, new Style(decoration: Decoration.Bold)),
-            StatsTable.Build(previous, current),
+            StatsTable.Build(StatsTable.Rows(previous, current), width),
             .. StatsTable.ClusterLines(current).Select(line => new Text(line))]);
     }
 

@@ -18,6 +18,15 @@ internal static class StatsTable
     /// <summary>Longest limits SPEC shown whole; longer ones are cut with an ellipsis.</summary>
     public const int LimitsWidth = 40;
 
+    /// <summary>A terminal narrower than this gets the compact table (<see cref="CompactHeaders"/>), which fits 80 columns.</summary>
+    public const int FullTableWidth = 132;
+
+    /// <summary>Column headers of the compact table, in the order of <see cref="CompactCells"/>.</summary>
+    public static IReadOnlyList<string> CompactHeaders { get; } = ["Name", "Kind", "Read/s", "Write/s", "Limit", "Thr", "p99", "Q"];
+
+    private const int CompactNameWidth = 15;
+    private const int CompactLimitsWidth = 13;
+
     /// <summary>
     /// The snapshot rates are measured from: <paramref name="previous"/>, unless there is none or it cannot serve (not
     /// older than <paramref name="current"/>, or from before a restart of the mount, whose counters began again at 0).
@@ -99,6 +108,53 @@ internal static class StatsTable
         row.QueueDepth.ToString(CultureInfo.InvariantCulture),
         row.RefusedPerSecond > 0 ? row.RefusedPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s" : "-",
     ];
+
+    /// <summary>
+    /// The cells of the compact table: a name cut from the left (the end of a path says the most), both rates of a
+    /// direction in 10 characters (<c>1.1k 4.4M</c>), the limits cut short; burst left and refusals are in the full table.
+    /// </summary>
+    public static string[] CompactCells(StatsRow row) =>
+    [
+        row.Name.Length <= CompactNameWidth ? row.Name : string.Concat("…", row.Name.AsSpan(row.Name.Length - CompactNameWidth + 1)),
+        row.Kind,
+        $"{HumanUnits.CompactCount(row.ReadOpsPerSecond)} {HumanUnits.CompactCount(row.ReadBytesPerSecond, bytes: true)}",
+        $"{HumanUnits.CompactCount(row.WriteOpsPerSecond)} {HumanUnits.CompactCount(row.WriteBytesPerSecond, bytes: true)}",
+        row.Limits.Length == 0 ? "-" : row.Limits.Length <= CompactLimitsWidth ? row.Limits : string.Concat(row.Limits.AsSpan(0, CompactLimitsWidth - 1), "…"),
+        row.ThrottledPercent is { } percent ? percent.ToString("0", CultureInfo.InvariantCulture) + "%" : "-",
+        row.WaitP99Ms.ToString(row.WaitP99Ms < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + "ms",
+        row.QueueDepth.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    /// <summary>The table for a terminal <paramref name="width"/> columns wide: the full one, or the compact one below <see cref="FullTableWidth"/>.</summary>
+    public static Table Build(IReadOnlyList<StatsRow> rows, int width)
+    {
+        if (width >= FullTableWidth)
+        {
+            return Build(rows);
+        }
+
+        var table = new Table().Border(TableBorder.Simple);
+        for (var i = 0; i < CompactHeaders.Count; i++)
+        {
+            var column = new TableColumn(new Text(CompactHeaders[i], new Style(decoration: Decoration.Bold))).Padding(0, 0, 1, 0).NoWrap();
+            table.AddColumn(i is 0 or 1 or 4 ? column.LeftAligned() : column.RightAligned());
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow(CompactCells(row).Select((cell, i) => new Text(cell, CellStyle(row, CompactToFull[i]))).ToArray());
+        }
+
+        if (rows.Count == 0)
+        {
+            table.Caption("No group and no file has a throttle state yet: open a file in the mount.");
+        }
+
+        return table;
+    }
+
+    // Which full column each compact column stands for, for its style.
+    private static readonly int[] CompactToFull = [0, 1, 2, 3, 4, 5, 6, 8];
 
     /// <summary>Lays out <paramref name="rows"/> as a Spectre.Console table.</summary>
     public static Table Build(IReadOnlyList<StatsRow> rows)
