@@ -47,6 +47,12 @@ internal sealed class ThrottleFsLog : IDisposable
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        // Started by systemd (a mount from fstab): the journal too, where the rest of the system logs.
+        if (JournalSink.StartedBySystemd && JournalSink.TryOpen() is { } journal)
+        {
+            configuration = configuration.WriteTo.Sink(journal);
+        }
+
         return new ThrottleFsLog(configuration.CreateLogger(), level, settings.File);
     }
 
