@@ -91,7 +91,18 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         using var backing = passthrough;
-        using var stack = MountStack.Build(options, passthrough, new MountOwner(GetEUid(), GetEGid()), new ProcProcessNames());
+        MountStack built;
+        try
+        {
+            built = MountStack.Build(options, passthrough, new MountOwner(GetEUid(), GetEGid()), new ProcProcessNames());
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"throttlefs: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        using var stack = built;
         var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace };
         int fd;
         try

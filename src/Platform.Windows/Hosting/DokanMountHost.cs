@@ -83,7 +83,18 @@ internal sealed class DokanMountHost(IDokanLibrary dokan, Func<IRequestors> requ
         try
         {
             using var backing = passthrough;
-            using var stack = MountStack.Build(options, passthrough, WindowsOwner.Owner, new WindowsProcessNames());
+            MountStack built;
+            try
+            {
+                built = MountStack.Build(options, passthrough, WindowsOwner.Owner, new WindowsProcessNames());
+            }
+            catch (IOException e)
+            {
+                error.WriteLine($"throttlefs: {e.Message}");
+                return ExitCodes.Failure;
+            }
+
+            using var stack = built;
             var wait = new RequestWait(dokan, TimeProvider.System, DriverTimeout, RequestCap);
             var dispatcher = new DokanDispatcher(stack.FileSystem, requestors(), wait, Volume(options), stack.Log) { Trace = options.Trace };
             DokanMount mount;

@@ -51,6 +51,12 @@ internal static class MountCommand
             HelpName = "OPTIONS",
             AllowMultipleArgumentsPerToken = false,
         };
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve /metrics over HTTP for Prometheus at HOST:PORT (PORT alone: loopback; 0.0.0.0:PORT: every address). " +
+                          "The same as the config's metrics-listen.",
+            HelpName = "HOST:PORT",
+        };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground; Ctrl-C unmounts." };
         var trace = new Option<bool>("--trace")
         {
@@ -65,7 +71,7 @@ internal static class MountCommand
 
         var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")
         {
-            source, mountPoint, config, set, limit, mountLimit, algorithm, extraOptions, foreground, trace, pageCache,
+            source, mountPoint, config, set, limit, mountLimit, algorithm, extraOptions, metricsListen, foreground, trace, pageCache,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -121,7 +127,9 @@ internal static class MountCommand
             var mountLimits = Spec("--mount-limit", mountLimitText, problems);
             if (problems.Count == 0)
             {
-                configSource = new ConfigSource(configPath, [.. result.GetValue(set) ?? [], .. words.Set], chosen, fileLimits, mountLimits);
+                var listen = Either("--metrics-listen", result.GetValue(metricsListen), words.MetricsListen);
+                configSource = new ConfigSource(
+                    configPath, [.. result.GetValue(set) ?? [], .. words.Set, .. listen is null ? [] : (string[])[$"metrics-listen={listen}"]], chosen, fileLimits, mountLimits);
                 try
                 {
                     settings = configSource.Load();

@@ -27,7 +27,7 @@ internal sealed class MountOptionWords
         "defaults", "auto", "noauto", "user", "nouser", "users", "owner", "group", "nofail", "_netdev",
     };
 
-    private static readonly string[] Own = ["config", "limit", "mount-limit", "algorithm", "set", "page-cache"];
+    private static readonly string[] Own = ["config", "limit", "mount-limit", "algorithm", "set", "page-cache", "metrics-listen"];
 
     public string? Config { get; private set; }
 
@@ -36,6 +36,8 @@ internal sealed class MountOptionWords
     public string? MountLimit { get; private set; }
 
     public string? Algorithm { get; private set; }
+
+    public string? MetricsListen { get; private set; }
 
     public List<string> Set { get; } = [];
 
@@ -108,6 +110,9 @@ internal sealed class MountOptionWords
                 break;
             case "algorithm":
                 Algorithm = Value(word, value);
+                break;
+            case "metrics-listen":
+                MetricsListen = Value(word, value);
                 break;
             case "set":
                 if (Value(word, value) is { } setting)

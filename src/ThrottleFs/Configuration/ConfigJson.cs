@@ -44,6 +44,11 @@ internal static class ConfigJson
             document.Remove("cluster");
         }
 
+        if (settings.MetricsListen is { } listen)
+        {
+            document["metrics-listen"] = listen;
+        }
+
         return document.ToJsonString(Indented);
     }
 

@@ -47,7 +47,7 @@ internal static class ConfigShape
                 var name = Canonical(section.Name);
                 switch (name)
                 {
-                    case "algorithm" or "on-change" or "control-directory" or "control-readers":
+                    case "algorithm" or "on-change" or "control-directory" or "control-readers" or "metrics-listen":
                         Expect(section.Value, JsonValueKind.String, section.Name, "a string", problems);
                         break;
                     case "cluster":

@@ -16,7 +16,7 @@ namespace ThrottleFs.Configuration;
 internal sealed class SettingsReader
 {
     private static readonly string[] TopLevel =
-        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "cluster", "file-limits", "mount-limits", "groups", "rules", "files"];
+        ["algorithm", "on-change", "control-directory", "control-readers", "logging", "metrics-listen", "cluster", "file-limits", "mount-limits", "groups", "rules", "files"];
 
     private static readonly string[] ClusterKeys = ["redis", "prefix", "host"];
 
@@ -103,6 +103,19 @@ internal sealed class SettingsReader
         if (sections.TryGetValue("logging", out var logging))
         {
             settings = settings with { Logging = Logging(logging) };
+        }
+
+        if (sections.TryGetValue("metrics-listen", out var metrics))
+        {
+            try
+            {
+                Statistics.MetricsEndpoint.Parse(metrics.Value ?? "");
+                settings = settings with { MetricsListen = metrics.Value };
+            }
+            catch (FormatException e)
+            {
+                Error(metrics.Path, e.Message);
+            }
         }
 
         if (sections.TryGetValue("cluster", out var cluster))

@@ -39,6 +39,9 @@ internal sealed record ThrottleFsSettings
     /// <summary>Groups that keep one set of buckets per caller (<c>"per"</c>), by name.</summary>
     public ImmutableSortedDictionary<string, CallerField> GroupsPer { get; init; } = ImmutableSortedDictionary<string, CallerField>.Empty;
 
+    /// <summary>Where <c>/metrics</c> is served over HTTP (<c>HOST:PORT</c>); null: not served.</summary>
+    public string? MetricsListen { get; init; }
+
     /// <summary>Where cluster-wide groups keep their buckets; null: no cluster.</summary>
     public ClusterSettings? Cluster { get; init; }
 

@@ -4,6 +4,7 @@ using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Logging;
+using ThrottleFs.Statistics;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Hosting;
@@ -21,6 +22,7 @@ public sealed class MountStack : IDisposable
     private readonly ThrottleFsLog _log;
     private readonly ConfigWatcher? _watcher;
     private readonly ClusterLink? _cluster;
+    private readonly MetricsEndpoint? _metrics;
 
     private MountStack(MountOptions options, IFileSystem backing, MountOwner owner, IProcessNames processes, TimeProvider time)
     {
@@ -32,10 +34,12 @@ public sealed class MountStack : IDisposable
             Policy = new ThrottlePolicy(options.Settings, time, _log.Logger, processes, _cluster);
             Panel = new ControlPanel(Policy, _log.Logger, owner.Uid);
             FileSystem = new ControlFileSystem(new ThrottledFileSystem(backing, Policy), Panel, options.Settings.ControlDirectory, owner.Gid, processes);
+            _metrics = options.Settings.MetricsListen is { } listen ? MetricsEndpoint.Start(listen, Policy.GetStatistics) : null;
             _watcher = WatchConfig();
         }
         catch
         {
+            _metrics?.Dispose();
             Policy?.Dispose();
             _cluster?.Dispose();
             _log.Dispose();
@@ -62,6 +66,7 @@ public sealed class MountStack : IDisposable
     /// <param name="processes">Names the process behind a change, for the log, and the programs rules name.</param>
     /// <param name="time">The clock the throttles run on (tests pass a virtual one).</param>
     /// <exception cref="ConfigException">The settings are not valid.</exception>
+    /// <exception cref="IOException">Something the settings ask for cannot be had (metrics-listen on a port in use).</exception>
     public static MountStack Build(MountOptions options, IFileSystem backing, MountOwner owner, IProcessNames processes, TimeProvider? time = null) =>
         new(options, backing, owner, processes, time ?? TimeProvider.System);
 
@@ -79,6 +84,7 @@ public sealed class MountStack : IDisposable
     public void Dispose()
     {
         _watcher?.Dispose();
+        _metrics?.Dispose();
         Policy.Dispose();
         _cluster?.Dispose();
         _log.Dispose();
@@ -98,6 +104,11 @@ public sealed class MountStack : IDisposable
                     if (Policy.Limits.Settings.ControlDirectory != _options.Settings.ControlDirectory)
                     {
                         Log.Warning("control-directory changed to {Name}; it takes effect at the next mount", Policy.Limits.Settings.ControlDirectory);
+                    }
+
+                    if (Policy.Limits.Settings.MetricsListen != _options.Settings.MetricsListen)
+                    {
+                        Log.Warning("metrics-listen changed to {Address}; it takes effect at the next mount", Policy.Limits.Settings.MetricsListen ?? "(none)");
                     }
 
                     if (Policy.Limits.Settings.Cluster != _options.Settings.Cluster)

@@ -42,3 +42,25 @@ public sealed class MountOptionWordsTests
         Assert.Contains(words.Problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
     }
 }
+
+/// <summary>metrics-listen in the config, checked when read.</summary>
+public sealed class MetricsListenSettingTests
+{
+    [Theory]
+    [InlineData("9101", "127.0.0.1", 9101)]
+    [InlineData("0.0.0.0:9101", "+", 9101)]
+    [InlineData("localhost:80", "127.0.0.1", 80)]
+    [InlineData("10.0.0.5:9101", "10.0.0.5", 9101)]
+    public void AnAddress_IsLoopbackUnlessItSaysOtherwise(string address, string host, int port) =>
+        Assert.Equal((host, port), ThrottleFs.Statistics.MetricsEndpoint.Parse(address));
+
+    [Fact]
+    public void ABadAddress_IsRefusedNamingTheKey()
+    {
+        using var config = new TempConfig("""{ "metrics-listen": "127.0.0.1:http" }""");
+
+        var error = Assert.Throws<ThrottleFs.Configuration.ConfigException>(() => new ThrottleFs.Configuration.ConfigSource(config.Path, []).Load());
+
+        Assert.Contains(error.Errors, e => e.Contains("metrics-listen: '127.0.0.1:http' is not HOST:PORT", StringComparison.Ordinal));
+    }
+}
