@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 hosts="1 4"
 if [[ "${1:-}" == "--hosts" ]]; then hosts="$2"; shift 2; fi
 command -v redis-server >/dev/null || { echo "cluster-lease.sh: redis-server is needed: apt-get install redis-server" >&2; exit 1; }
-dotnet build -c Release bench/Cluster.Benchmarks -v q -nologo >/dev/null
+dotnet build -c Release bench/Cluster.Benchmarks/Cluster.Benchmarks.csproj -v q -nologo >/dev/null
 run() { dotnet artifacts/bin/Cluster.Benchmarks/release/Cluster.Benchmarks.dll "$@"; }
 echo "## Redis traffic at saturation (10 s per row)"
 echo
