@@ -172,10 +172,5 @@ internal static class SetCommand
     }
 
     // errors holds entries that start at column 0 and continue indented; the newest is last.
-    private static string LastEntry(string errors)
-    {
-        var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var start = Array.FindLastIndex(lines, line => !line.StartsWith(' '));
-        return start < 0 ? errors : string.Join('\n', lines[start..]);
-    }
+    private static string LastEntry(string errors) => Entries(errors) is [.., var last] ? string.Join('\n', last) : errors;
 }
