@@ -28,8 +28,22 @@ internal sealed class LeasedThrottleState : ThrottleState
 
     internal override bool WaitDependsOnRequest => true;
 
-    /// <summary>Set when a request found the balance short; the lease takes it as a cue to ask at once.</summary>
-    public bool WentShort { get; set; }
+    /// <summary>Set when a request found the balance short, until the lease next reads the demand.</summary>
+    public bool WentShort { get; private set; }
+
+    private bool _wakeTaken;
+
+    /// <summary>True the first time it is asked after the balance went short: the cue for the lease to ask at once.</summary>
+    public bool TakeWake()
+    {
+        if (!WentShort || _wakeTaken)
+        {
+            return false;
+        }
+
+        _wakeTaken = true;
+        return true;
+    }
 
     /// <summary>Credit held, per bucket (<see cref="BucketKind"/> order); below zero while a debt is owed.</summary>
     public ReadOnlySpan<double> Balance => _balance;
@@ -78,6 +92,7 @@ internal sealed class LeasedThrottleState : ThrottleState
         _shortBy.CopyTo(shortBy);
         Array.Clear(_shortBy);
         WentShort = false;
+        _wakeTaken = false;
     }
 
     /// <summary>The limits change; the credit held stays (a bucket they drop is ignored, and its credit given back).</summary>

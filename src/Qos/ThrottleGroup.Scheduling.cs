@@ -19,107 +19,101 @@ public sealed partial class ThrottleGroup
         int layer,
         out ThrottleRefusedException? refusal)
     {
-        var outcome = EnterQueues(member, direction, ref admission, ref request, layers, layer, out refusal);
-
-        // A leased balance ran short: the lease asks for more at once rather than at its next turn (see SharedLease).
-        if (_leaseWake is { } wake && Volatile.Read(ref _state) is LeasedThrottleState { WentShort: true })
+        // A leased balance that just ran short: the lease asks for more at once rather than at its next turn (see
+        // SharedLease). Called once the lock is released, and once per shortage, not per request.
+        var wakeLease = false;
+        try
         {
-            wake();
-        }
-
-        return outcome;
-    }
-
-    private LayerOutcome EnterQueues(
-        ThrottleGroupMember member,
-        ThrottleDirection direction,
-        ref Admission admission,
-        ref WaitingRequest? request,
-        ThrottleGroupMember[] layers,
-        int layer,
-        out ThrottleRefusedException? refusal)
-    {
-        var released = default(ReleasedBatch);
-        var canceled = false;
-        refusal = null;
-        if (admission.Clock != _time)
-        {
-            admission.Clock = _time;
-            admission.ClockNs = NowNs();
-        }
-
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (member.Group != this)
+            var released = default(ReleasedBatch);
+            var canceled = false;
+            refusal = null;
+            if (admission.Clock != _time)
             {
-                return LayerOutcome.Admitted;
+                admission.Clock = _time;
+                admission.ClockNs = NowNs();
             }
 
-            var d = (int)direction;
-            var now = MonotonicUnsynchronized(admission.ClockNs);
-            var config = _state.Config;
-            admission.StartLayer();
-            if (!_timerArmed[d] && member.Queues[d].Count == 0)
+            lock (_lock)
             {
-                var wait = _state.TryAdmit(direction, ref admission, now);
-                if (wait == 0)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (member.Group != this)
                 {
-                    RecordAdmissionUnsynchronized(member, d, admission.Bytes, waitNs: 0, throttled: false);
                     return LayerOutcome.Admitted;
                 }
 
-                if (config.WaitingAllowed == 0)
+                var d = (int)direction;
+                var now = MonotonicUnsynchronized(admission.ClockNs);
+                var config = _state.Config;
+                admission.StartLayer();
+                if (!_timerArmed[d] && member.Queues[d].Count == 0)
                 {
-                    _state.Cancel(direction, ref admission); // a partial token grant goes back
+                    var wait = _state.TryAdmit(direction, ref admission, now);
+                    wakeLease = wait > 0 && _state is LeasedThrottleState leased && leased.TakeWake();
+                    if (wait == 0)
+                    {
+                        RecordAdmissionUnsynchronized(member, d, admission.Bytes, waitNs: 0, throttled: false);
+                        return LayerOutcome.Admitted;
+                    }
+
+                    if (config.WaitingAllowed == 0)
+                    {
+                        _state.Cancel(direction, ref admission); // a partial token grant goes back
+                        refusal = RefuseUnsynchronized(member, d, config);
+                        return LayerOutcome.Refused;
+                    }
+
+                    // The timer idles only while nothing is queued, so the round-robin turn is this member's.
+                    _turns[d] = member;
+                    ArmTimerUnsynchronized(d, member, now, wait);
+                }
+                else if (member.Queues[d].Count >= config.WaitingAllowed)
+                {
+                    // Nothing was tried or charged, and the round-robin turn is left as it was.
                     refusal = RefuseUnsynchronized(member, d, config);
                     return LayerOutcome.Refused;
                 }
 
-                // The timer idles only while nothing is queued, so the round-robin turn is this member's.
-                _turns[d] = member;
-                ArmTimerUnsynchronized(d, member, now, wait);
-            }
-            else if (member.Queues[d].Count >= config.WaitingAllowed)
-            {
-                // Nothing was tried or charged, and the round-robin turn is left as it was.
-                refusal = RefuseUnsynchronized(member, d, config);
-                return LayerOutcome.Refused;
-            }
-
-            request ??= WaitingRequest.Rent(layers, layer, direction, admission);
-            request.QueuedAtNs = now;
-            member.Queues[d].Enqueue(request);
-            member.Counters[d].Queued++;
-            _counters[d].Queued++;
-            Interlocked.Exchange(ref request.QueuedIn, member);
-            if (request.IsCancelRequested)
-            {
-                UnqueueUnsynchronized(member, request, d);
-                _state.Cancel(direction, ref request.Admission);
-                canceled = true;
-            }
-            else
-            {
-                if (!_expiryArmed[d] && config.MaxWait != 0)
+                request ??= WaitingRequest.Rent(layers, layer, direction, admission);
+                request.QueuedAtNs = now;
+                member.Queues[d].Enqueue(request);
+                member.Counters[d].Queued++;
+                _counters[d].Queued++;
+                Interlocked.Exchange(ref request.QueuedIn, member);
+                if (request.IsCancelRequested)
                 {
-                    ArmExpiryUnsynchronized(d, config.MaxWait);
+                    UnqueueUnsynchronized(member, request, d);
+                    _state.Cancel(direction, ref request.Admission);
+                    canceled = true;
                 }
-
-                if (!_timerArmed[d])
+                else
                 {
-                    ScheduleNextUnsynchronized(member, direction, now, ref released);
+                    if (!_expiryArmed[d] && config.MaxWait != 0)
+                    {
+                        ArmExpiryUnsynchronized(d, config.MaxWait);
+                    }
+
+                    if (!_timerArmed[d])
+                    {
+                        ScheduleNextUnsynchronized(member, direction, now, ref released);
+                    }
                 }
             }
+
+            if (canceled)
+            {
+                request.FinishCanceled();
+            }
+
+            released.ContinueAll();
+            return LayerOutcome.Queued;
         }
-
-        if (canceled)
+        finally
         {
-            request.FinishCanceled();
+            if (wakeLease)
+            {
+                _leaseWake?.Invoke();
+            }
         }
-
-        released.ContinueAll();
-        return LayerOutcome.Queued;
     }
 
     /// <summary>
