@@ -8,6 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HELPERS="$ROOT/bench/fuse-compare"
 CACHE="$ROOT/artifacts/bench"          # git-ignored: the built passthrough_ll and the last report live here
 REPORT="$CACHE/fuse-compare.md"
+MEDIANS="$CACHE/fuse-compare.tsv"      # the same numbers for bench/plots/fs-bars.sh
 
 THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount --config $ROOT/bench/unthrottled.json"}
 THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
@@ -42,7 +43,7 @@ usage() {
 Usage: bench/fuse-compare.sh [options]
 
 Runs fio against these targets, all backed by one data file, and prints a markdown table (also written to
-${REPORT#"$ROOT"/}):
+${REPORT#"$ROOT"/}, its numbers to ${MEDIANS#"$ROOT"/} for bench/plots/fs-bars.sh):
   native               the data file in a plain directory (no FUSE)
   passthrough_ll       libfuse's C example, built from libfuse3-dev's sources with O_DIRECT masked on its
                        backing fds (stock fails O_DIRECT writes with EINVAL), mounted -o cache=never
@@ -267,7 +268,11 @@ write_report() {
     echo "Setup commands:"
     for t in "${COMMANDS[@]}"; do echo "- \`$t\`"; done
   } | tee "$REPORT"
-  log "report written to $REPORT"
+  python3 "$HELPERS/report.py" medians "$WORK/results.tsv" "$WORK/jobs.tsv" "$(IFS=,; echo "${TARGETS[*]}")" \
+    >"$MEDIANS"
+  { echo "# $(fio --version), kernel $(uname -r), $(nproc) CPUs, $(stat -f -c %T "$BACKING") backing," \
+      "$ROUNDS round(s) of ${RUNTIME} s, $(date -u '+%Y-%m-%d'), CPU$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"; } >>"$MEDIANS"
+  log "report written to $REPORT (numbers for plots: $MEDIANS)"
 }
 
 main() {

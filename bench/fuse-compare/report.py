@@ -6,6 +6,12 @@
       clones are already summed into one entry.
 
   report.py table RESULTS_TSV STATUS_TSV JOBS_TSV TARGETS
+      Prints the markdown table.
+
+  report.py medians RESULTS_TSV JOBS_TSV TARGETS
+      Prints one line per job and target that has numbers: job id, label, unit, target, median, min, max
+      (tab-separated), for bench/plots/fs-bars.sh.
+
       RESULTS_TSV: round, job id, target, value ('' when the run failed), error (first line of fio's stderr)
       STATUS_TSV:  target, why it has no numbers (mount failed ...)
       JOBS_TSV:    job id, label, unit (iops|mibs), in table order
@@ -92,11 +98,26 @@ def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
     print("\n".join(lines))
 
 
+def medians(results_tsv, jobs_tsv, targets_csv):
+    runs = {}  # (job, target) -> [values]
+    for _round, job, target, value, _error in read_tsv(results_tsv):
+        if value:
+            runs.setdefault((job, target), []).append(float(value))
+    for job, label, unit in read_tsv(jobs_tsv):
+        for target in targets_csv.split(","):
+            values = runs.get((job, target))
+            if values:
+                print(f"{job}\t{label}\t{unit}\t{target}\t{statistics.median(values):.3f}"
+                      f"\t{min(values):.3f}\t{max(values):.3f}")
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "value":
         print(f"{fio_value(argv[2], argv[3]):.3f}")
     elif len(argv) == 6 and argv[1] == "table":
         table(*argv[2:])
+    elif len(argv) == 5 and argv[1] == "medians":
+        medians(*argv[2:])
     else:
         sys.exit(__doc__)
 
