@@ -3,8 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# System packages the tests use (FUSE mounts, fio, qemu-img and qemu-io, setfattr and getfattr, redis-server for cluster groups, curl to scrape /metrics). Installed when missing, as root, with apt-get.
-packages=(fuse3 fio qemu-utils attr redis-server curl)
+# System packages the tests use (FUSE mounts, fio, qemu-img and qemu-io, setfattr and getfattr, redis-server for cluster groups, curl to scrape /metrics, kill from procps, which a minimal Debian lacks). Installed when missing, as root, with apt-get.
+packages=(fuse3 fio qemu-utils attr redis-server curl procps)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace ThrottleFs.Qos;
 
 /// <summary>
-/// Durations as configs write them: <c>250ms</c>, <c>1.5s</c>, <c>2m</c>, or <c>250us</c> for the short waits of a fast
-/// disk. Nanoseconds inside, like every time in the engine.
+/// Durations as configs write them: <c>250ms</c>, <c>1.5s</c>, <c>2m</c>, <c>1h</c>, or <c>250us</c> for the short waits
+/// of a fast disk. Nanoseconds inside, like every time in the engine.
 /// </summary>
 public static class Duration
 {
@@ -20,6 +20,7 @@ public static class Duration
             : value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1e6)
             : value.EndsWith('s') ? (value[..^1], 1e9)
             : value.EndsWith('m') ? (value[..^1], 60e9)
+            : value.EndsWith('h') ? (value[..^1], 3600e9)
             : (value, double.NaN);
         if (double.IsNaN(unit) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
         {

@@ -7,7 +7,6 @@ using ThrottleFs.Platform.Linux.Fuse.Kernel;
 using ThrottleFs.Platform.Linux.Hosting;
 using ThrottleFs.Platform.Linux.Passthrough;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Platform.Linux.Tests;
@@ -22,7 +21,7 @@ public sealed class FuseDispatcherTests : IDisposable
     private const uint KernelFlags2 = 0x5fd;
 
     private readonly string _backing = Directory.CreateTempSubdirectory("throttlefs-protocol-").FullName;
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly RecordingChannel _channel = new();
     private readonly FuseWorkspacePool _pool = new(1 << 20);
     private readonly PassthroughFileSystem _passthrough;

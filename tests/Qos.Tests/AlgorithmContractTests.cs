@@ -3,7 +3,7 @@ namespace ThrottleFs.Qos.Tests;
 /// <summary>What every bucket algorithm must do, run against each of them.</summary>
 public abstract class AlgorithmContractTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
 
     protected abstract string Algorithm { get; }
 

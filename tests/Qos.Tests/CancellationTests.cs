@@ -3,7 +3,7 @@ namespace ThrottleFs.Qos.Tests;
 /// <summary>A waiting request can be cancelled (FUSE INTERRUPT): it leaves the queue without being charged.</summary>
 public class CancellationTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
 
     [Fact]
     public async Task CancelledWhileQueued_FailsWithOperationCanceled()

@@ -5,7 +5,7 @@ namespace ThrottleFs.Qos.Tests;
 /// token buckets as librbd's with continuous refill, grants shared in proportion to the demand of the hosts that asked
 /// in the last second). It can be taken down (calls fail) or made to hang (calls never answer).
 /// </summary>
-public sealed class FakeSharedBuckets(ManualTimeProvider clock) : ISharedBuckets
+public sealed class FakeSharedBuckets(VirtualClock clock) : ISharedBuckets
 {
     private const double ActiveSeconds = 1;
     private const double ClaimSeconds = 0.1;

@@ -6,7 +6,7 @@ public abstract class VirtualTimeTest
     /// <summary>Workloads are topped up once per virtual millisecond.</summary>
     protected static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
 
-    protected ManualTimeProvider Clock { get; } = new();
+    protected VirtualClock Clock { get; } = new();
 
     protected ThrottleGroup Group(string spec) => Group("g", spec);
 

@@ -4,7 +4,7 @@ namespace ThrottleFs.Qos.Tests;
 /// A closed-loop client under virtual time: keeps <c>depth</c> requests outstanding and counts admissions. QEMU's
 /// scenarios assume a client that issues its next request the instant one is admitted; with enough requests
 /// queued, admissions happen at exactly the same times, fired by the group's timers inside
-/// <see cref="ManualTimeProvider.Advance"/>.
+/// <see cref="VirtualClock.Advance"/>.
 /// </summary>
 public sealed class Workload
 {
@@ -68,7 +68,7 @@ public sealed class Workload
     }
 
     /// <summary>Runs every workload until <paramref name="until"/> (absolute virtual time), topping up every <paramref name="step"/>.</summary>
-    public static void Run(ManualTimeProvider clock, TimeSpan until, TimeSpan step, params Workload[] workloads)
+    public static void Run(VirtualClock clock, TimeSpan until, TimeSpan step, params Workload[] workloads)
     {
         foreach (var workload in workloads)
         {

@@ -3,14 +3,13 @@ using System.Text.Json;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Tests;
 
 public sealed class ControlPanelTests : IDisposable
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ThrottlePolicy _policy;
     private readonly ControlPanel _panel;
 

@@ -10,7 +10,7 @@ namespace ThrottleFs.Tests;
 public sealed class ThrottlePolicyTests : IDisposable
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ThrottlePolicy _policy;
 
     public ThrottlePolicyTests() =>

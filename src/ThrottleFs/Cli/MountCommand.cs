@@ -149,7 +149,7 @@ internal static class MountCommand
         }
     }
 
-    private static ThrottleSpec? Spec(string option, string? text, List<string> problems)
+    internal static ThrottleSpec? Spec(string option, string? text, List<string> problems)
     {
         if (text is null)
         {

@@ -172,5 +172,5 @@ internal static class SetCommand
     }
 
     // errors holds entries that start at column 0 and continue indented; the newest is last.
-    private static string LastEntry(string errors) => Entries(errors) is [.., var last] ? string.Join('\n', last) : errors;
+    internal static string LastEntry(string errors) => Entries(errors) is [.., var last] ? string.Join('\n', last) : errors;
 }

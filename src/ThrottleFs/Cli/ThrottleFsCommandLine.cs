@@ -24,6 +24,8 @@ public static class ThrottleFsCommandLine
         root.Subcommands.Add(StatsCommand.Create(error));
         root.Subcommands.Add(ValidateCommand.Create(output, error));
         root.Subcommands.Add(ImportLibvirtCommand.Create(output, error));
+        root.Subcommands.Add(TraceCommand.Create(output, error));
+        root.Subcommands.Add(SimulateCommand.Create(output, error));
         foreach (var command in platformCommands ?? [])
         {
             root.Subcommands.Add(command);

@@ -24,7 +24,7 @@ internal abstract record ControlCommand
 {
     /// <summary>The usage lines, for error messages.</summary>
     public const string Usage =
-        "commands: file PATH SPEC | group NAME SPEC | mount SPEC | assign PATH GROUP | unassign PATH | clear file PATH | clear group NAME | clear mount";
+        "commands: file PATH SPEC | group NAME SPEC | mount SPEC | assign PATH GROUP | unassign PATH | clear file PATH | clear group NAME | clear mount | trace start FILE | trace stop";
 
     /// <summary>The overrides with this command applied. Not yet validated against the config.</summary>
     public abstract RuntimeOverrides ApplyTo(RuntimeOverrides overrides);
@@ -95,9 +95,9 @@ internal abstract record ControlCommand
 
     private static string ValidGroup(string name) => GroupName.IsValid(name) ? name : throw new FormatException(GroupName.Problem(name));
 
-    // Words separated by blanks; "double quotes" keep blanks in a word; \" is a quote, \\ a backslash and \xHH the byte HH
+    // Words separated by blanks (for every control line, trace commands too); "double quotes" keep blanks in a word; \" is a quote, \\ a backslash and \xHH the byte HH
     // (names that are not UTF-8), in quotes or not.
-    private static List<string> Split(string line)
+    internal static List<string> Split(string line)
     {
         var words = new List<string>();
         var word = new StringBuilder();

@@ -17,6 +17,9 @@ internal enum ControlFile
 
     /// <summary>Recently accepted changes and what each left in force, newest last.</summary>
     Changes,
+
+    /// <summary>The running trace and its counts, or how the last one ended.</summary>
+    Trace,
 }
 
 /// <summary>The names the control files have in the directory, for the mount and for the commands that read them.</summary>
@@ -25,13 +28,14 @@ internal static class ControlFiles
     /// <summary>Every control file, in listing order.</summary>
     public static IReadOnlyList<ControlFile> All { get; } = Enum.GetValues<ControlFile>();
 
-    /// <summary>The file's name: <c>control</c>, <c>errors</c>, <c>stats</c>, <c>metrics</c> or <c>changes</c>.</summary>
+    /// <summary>The file's name: <c>control</c>, <c>errors</c>, <c>stats</c>, <c>metrics</c>, <c>changes</c> or <c>trace</c>.</summary>
     public static string Name(this ControlFile file) => file switch
     {
         ControlFile.Control => "control",
         ControlFile.Errors => "errors",
         ControlFile.Stats => "stats",
         ControlFile.Metrics => "metrics",
-        _ => "changes",
+        ControlFile.Changes => "changes",
+        _ => "trace",
     };
 }

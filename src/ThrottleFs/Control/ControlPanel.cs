@@ -5,6 +5,7 @@ using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
 using ThrottleFs.Statistics;
 using ThrottleFs.Throttling;
+using ThrottleFs.Tracing;
 
 namespace ThrottleFs.Control;
 
@@ -24,6 +25,9 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
     /// <summary>Recent accepted changes and their outcome.</summary>
     public ChangeLog Changes { get; } = new(policy.Time);
 
+    /// <summary>The mount's trace switch (<c>trace start</c>, <c>trace stop</c>).</summary>
+    public IoTracer Tracer { get; } = new(policy.Time, log);
+
     /// <summary>The user the mount belongs to: they (and root) may change limits.</summary>
     public uint OwnerUid { get; } = ownerUid;
 
@@ -37,7 +41,8 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
         ControlFile.Errors => Encoding.UTF8.GetBytes(Errors.ToString()),
         ControlFile.Stats => StatisticsJson.SerializeToUtf8Bytes(Policy.GetStatistics()),
         ControlFile.Metrics => Encoding.UTF8.GetBytes(PrometheusFormat.Render(Policy.GetStatistics())),
-        _ => Encoding.UTF8.GetBytes(Changes.ToString()),
+        ControlFile.Changes => Encoding.UTF8.GetBytes(Changes.ToString()),
+        _ => Encoding.UTF8.GetBytes(Tracer.Status()),
     };
 
     /// <summary>
@@ -53,7 +58,11 @@ internal sealed class ControlPanel(ThrottlePolicy policy, ILogger log, uint owne
             var line = lines[i].TrimEnd('\r');
             try
             {
-                if (ControlCommand.Parse(line) is { } command)
+                if (TraceControl.TryParse(line, out var trace))
+                {
+                    Tracer.Execute(trace!, who);
+                }
+                else if (ControlCommand.Parse(line) is { } command)
                 {
                     Changes.Add(Bounded(line.Trim()), who, Policy.Apply(command, who));
                 }

@@ -33,7 +33,7 @@ public sealed class MountStack : IDisposable
             _cluster = options.Settings.Cluster is { } cluster ? ClusterLink.Connect(cluster, _log.Logger) : null;
             Policy = new ThrottlePolicy(options.Settings, time, _log.Logger, processes, _cluster);
             Panel = new ControlPanel(Policy, _log.Logger, owner.Uid);
-            FileSystem = new ControlFileSystem(new ThrottledFileSystem(backing, Policy), Panel, options.Settings.ControlDirectory, owner.Gid, processes);
+            FileSystem = new ControlFileSystem(new ThrottledFileSystem(backing, Policy, Panel.Tracer), Panel, options.Settings.ControlDirectory, owner.Gid, processes);
             _metrics = options.Settings.MetricsListen is { } listen ? MetricsEndpoint.Start(listen, Policy.GetStatistics) : null;
             _watcher = WatchConfig();
         }
@@ -85,6 +85,7 @@ public sealed class MountStack : IDisposable
     {
         _watcher?.Dispose();
         _metrics?.Dispose();
+        Panel.Tracer.Dispose(); // finishes a running trace's file
         Policy.Dispose();
         _cluster?.Dispose();
         _log.Dispose();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
+using ThrottleFs.Tracing;
 
 namespace ThrottleFs.Throttling;
 
@@ -9,11 +10,13 @@ namespace ThrottleFs.Throttling;
 /// store; every other call passes straight through. A file's throttle state is keyed by its path
 /// (<see cref="IFileSystem.PathOf"/>) when it is opened, and each handle is throttled as its opener's (caller rules).
 /// A read or write whose layers all admit it at once runs inline with no allocation; one that must wait holds no
-/// thread until it is admitted.
+/// thread until it is admitted. While a trace runs, the reads and writes of the files it includes are timed and
+/// recorded (pooled state machines, nothing allocated per request in steady state).
 /// </summary>
 /// <param name="inner">The filesystem that does the I/O.</param>
 /// <param name="policy">Which layers each file passes.</param>
-internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy) : FileSystemDecorator(inner)
+/// <param name="tracer">The mount's trace switch, or null when nothing is traced.</param>
+internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy policy, IoTracer? tracer = null) : FileSystemDecorator(inner)
 {
     private readonly HandleMap<HandleThrottle> _throttles = new();
 
@@ -40,6 +43,11 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     public override ValueTask<IoResult> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var throttle = _throttles.Get(handle);
+        if (tracer?.Current is { } trace && throttle is not null && trace.Includes(throttle.File))
+        {
+            return ReadTracedAsync(trace, throttle, handle, offset, destination, cancellationToken);
+        }
+
         if (throttle is null || throttle.TryAdmitNow(ThrottleDirection.Read, destination.Length, cancellationToken, out var pending))
         {
             return Inner.ReadAsync(handle, offset, destination, cancellationToken);
@@ -52,6 +60,11 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     public override ValueTask<IoResult> WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
         var throttle = _throttles.Get(handle);
+        if (tracer?.Current is { } trace && throttle is not null && trace.Includes(throttle.File))
+        {
+            return WriteTracedAsync(trace, throttle, handle, offset, source, cancellationToken);
+        }
+
         if (throttle is null || throttle.TryAdmitNow(ThrottleDirection.Write, source.Length, cancellationToken, out var pending))
         {
             return Inner.WriteAsync(handle, offset, source, cancellationToken);
@@ -64,16 +77,34 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<IoResult> CopyFileRangeAsync(ulong handleIn, long offsetIn, ulong handleOut, long offsetOut, long length, CancellationToken cancellationToken)
     {
-        // The copy reads from one file and writes to another: it passes both throttles, each in its direction.
+        // The copy reads from one file and writes to another: it passes both throttles, each in its direction, and a
+        // trace records it as that read and that write.
+        var trace = tracer?.Current;
+        var arrived = trace?.Now() ?? 0;
         var error = await AdmitAsync(handleIn, ThrottleDirection.Read, length, cancellationToken);
         if (error == Errno.Success)
         {
             error = await AdmitAsync(handleOut, ThrottleDirection.Write, length, cancellationToken);
         }
 
-        return error != Errno.Success
+        var admitted = trace?.Now() ?? 0;
+        var result = error != Errno.Success
             ? IoResult.Failed(error)
             : await Inner.CopyFileRangeAsync(handleIn, offsetIn, handleOut, offsetOut, length, cancellationToken);
+        if (trace is not null)
+        {
+            var done = trace.Now();
+            var bytes = (int)Math.Min(length, int.MaxValue);
+            foreach (var (handle, direction, offset) in (ReadOnlySpan<(ulong, ThrottleDirection, long)>)[(handleIn, ThrottleDirection.Read, offsetIn), (handleOut, ThrottleDirection.Write, offsetOut)])
+            {
+                if (_throttles.Get(handle) is { } throttle && trace.Includes(throttle.File))
+                {
+                    trace.Record(throttle.File, direction, offset, bytes, arrived, admitted, done);
+                }
+            }
+        }
+
+        return result;
     }
 
     /// <inheritdoc/>
@@ -104,6 +135,29 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
 
     private ValueTask<Errno> AdmitAsync(ulong handle, ThrottleDirection direction, long bytes, CancellationToken cancellationToken) =>
         _throttles.Get(handle) is { } throttle ? throttle.AdmitAsync(direction, bytes, cancellationToken) : new(Errno.Success);
+
+    // A traced request: stamped when it arrives, when its layers admit (or refuse) it, and when the backing store is done.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoResult> ReadTracedAsync(TraceRecorder trace, HandleThrottle throttle, ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var arrived = trace.Now();
+        var error = throttle.TryAdmitNow(ThrottleDirection.Read, destination.Length, cancellationToken, out var pending) ? Errno.Success : await pending.WaitAsync();
+        var admitted = trace.Now();
+        var result = error == Errno.Success ? await Inner.ReadAsync(handle, offset, destination, cancellationToken) : IoResult.Failed(error);
+        trace.Record(throttle.File, ThrottleDirection.Read, offset, destination.Length, arrived, admitted, trace.Now());
+        return result;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoResult> WriteTracedAsync(TraceRecorder trace, HandleThrottle throttle, ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    {
+        var arrived = trace.Now();
+        var error = throttle.TryAdmitNow(ThrottleDirection.Write, source.Length, cancellationToken, out var pending) ? Errno.Success : await pending.WaitAsync();
+        var admitted = trace.Now();
+        var result = error == Errno.Success ? await Inner.WriteAsync(handle, offset, source, cancellationToken) : IoResult.Failed(error);
+        trace.Record(throttle.File, ThrottleDirection.Write, offset, source.Length, arrived, admitted, trace.Now());
+        return result;
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IoResult> ReadWhenAdmittedAsync(PendingAdmission pending, ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)

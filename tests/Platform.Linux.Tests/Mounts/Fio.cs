@@ -20,6 +20,9 @@ internal static class Fio
 
         public int FirstErrno { get; init; }
 
+        /// <summary>How long the first job ran, from its first request to its last done, in milliseconds.</summary>
+        public long RuntimeMs { get; init; }
+
         public Outcome Job(string name) => Jobs.TryGetValue(name, out var job) ? job : throw new InvalidOperationException($"fio ran no job '{name}': {Raw}");
     }
 
@@ -70,6 +73,7 @@ internal static class Fio
             Jobs = jobs,
             FailedIos = first.TryGetProperty("total_err", out var failed) ? failed.GetInt64() : 0,
             FirstErrno = first.TryGetProperty("first_error", out var firstError) ? firstError.GetInt32() : 0,
+            RuntimeMs = first.GetProperty("job_runtime").GetInt64(),
             ReadLatencyNs = Percentiles(first.GetProperty("read")),
             WriteLatencyNs = Percentiles(first.GetProperty("write")),
         };

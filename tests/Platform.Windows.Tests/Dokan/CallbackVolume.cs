@@ -7,7 +7,7 @@ using ThrottleFs.FileSystem;
 using ThrottleFs.Hosting;
 using ThrottleFs.Platform.Windows.Dokan;
 using ThrottleFs.Platform.Windows.Passthrough;
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 using static Interop.Dokan;
 
 namespace ThrottleFs.Platform.Windows.Tests.Dokan;
@@ -47,7 +47,7 @@ internal sealed unsafe class CallbackVolume : IDisposable
 
     public static RequestContext Owner { get; } = new(1000, 1000, 4242);
 
-    public ManualTimeProvider Clock { get; } = new();
+    public VirtualClock Clock { get; } = new();
 
     public RecordingDokanLibrary Library { get; }
 

@@ -4,7 +4,7 @@ using Serilog.Events;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Windows.Dokan;
 using ThrottleFs.Platform.Windows.Passthrough;
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 using static Interop.Dokan;
 
 namespace ThrottleFs.Platform.Windows.Tests.Dokan;
@@ -23,7 +23,7 @@ public sealed unsafe class DokanCallbacksTests : IDisposable
     public void AnExceptionBelowACallback_BecomesInternalError_AndIsLogged()
     {
         File.WriteAllText(Path.Combine(_folder, "a.img"), "x");
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         var dokan = new RecordingDokanLibrary(clock);
         var events = new List<LogEvent>();
         var log = new LoggerConfiguration().WriteTo.Sink(new Collect(events)).CreateLogger();
@@ -50,7 +50,7 @@ public sealed unsafe class DokanCallbacksTests : IDisposable
     [Fact]
     public void DisposingTheMount_ClosesItThroughDokan_AndClosesTheOpensLeft()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         var dokan = new RecordingDokanLibrary(clock);
         using var backing = new PortablePassthroughFileSystem(_folder);
         var dispatcher = new DokanDispatcher(backing, new FixedRequestors(new(0, 0, 1)), new RequestWait(dokan, clock, TimeSpan.FromSeconds(60), cap: null), new DokanVolume("x", 1, false), Logger.None);

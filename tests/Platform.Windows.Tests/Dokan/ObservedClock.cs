@@ -1,4 +1,4 @@
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 
 namespace ThrottleFs.Platform.Windows.Tests.Dokan;
 
@@ -7,12 +7,12 @@ namespace ThrottleFs.Platform.Windows.Tests.Dokan;
 /// arms: a Dokan thread has started to wait exactly when a timer was created, which is how a test knows the thread is
 /// blocked before it moves time on, without sleeping.
 /// </summary>
-internal sealed class ObservedClock(ManualTimeProvider clock) : TimeProvider
+internal sealed class ObservedClock(VirtualClock clock) : TimeProvider
 {
     private int _created;
     private int _live;
 
-    public ManualTimeProvider Clock { get; } = clock;
+    public VirtualClock Clock { get; } = clock;
 
     /// <summary>Timers created so far.</summary>
     public int Created => Volatile.Read(ref _created);

@@ -1,6 +1,6 @@
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Windows.Dokan;
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 
 namespace ThrottleFs.Platform.Windows.Tests.Dokan;
 
@@ -13,7 +13,7 @@ public sealed unsafe class RequestWaitTests
 {
     private static readonly TimeSpan DriverTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ObservedClock _observed;
     private readonly RecordingDokanLibrary _dokan;
 

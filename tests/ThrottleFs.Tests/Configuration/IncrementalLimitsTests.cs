@@ -3,7 +3,6 @@ using System.Diagnostics;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Tests.Configuration;
@@ -90,7 +89,7 @@ public sealed class IncrementalLimitsTests
             files[$"images/vm{i}.qcow2"] = new FileEntry(ThrottleSpec.Parse($"iops-total={100 + (i % 50)}"), null);
         }
 
-        using var policy = new ThrottlePolicy(Settings with { Files = files.ToImmutable() }, new ManualTimeProvider());
+        using var policy = new ThrottlePolicy(Settings with { Files = files.ToImmutable() }, new VirtualClock());
         var panel = new ControlPanel(policy, Serilog.Core.Logger.None, ownerUid: 0);
         var lines = string.Concat(Enumerable.Range(0, 4_000).Select(i => (i % 4) switch
         {

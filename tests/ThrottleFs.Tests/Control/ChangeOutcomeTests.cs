@@ -1,6 +1,6 @@
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 using ThrottleFs.Throttling;
 
 namespace ThrottleFs.Tests.Control;
@@ -8,7 +8,7 @@ namespace ThrottleFs.Tests.Control;
 /// <summary>What an accepted change says it left in force, and the bursts it kept running.</summary>
 public sealed class ChangeOutcomeTests : IDisposable
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ThrottlePolicy _policy;
     private readonly ControlPanel _panel;
 

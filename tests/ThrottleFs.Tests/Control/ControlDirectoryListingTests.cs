@@ -44,10 +44,10 @@ public sealed class ControlDirectoryListingTests : IDisposable
         var listing = DirectoryListing.ReadAll(_stack.Files, directory.Handle, plus: true, capacity: 2);
         Assert.Equal(Errno.Success, _stack.Files.ReleaseDirectory(directory.Handle));
 
-        Assert.Equal([".", "..", "control", "errors", "stats", "metrics", "changes"], listing.Select(e => e.Name));
-        Assert.Equal([1L, 2, 3, 4, 5, 6, 7], listing.Select(e => e.NextOffset));
+        Assert.Equal([".", "..", "control", "errors", "stats", "metrics", "changes", "trace"], listing.Select(e => e.Name));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], listing.Select(e => e.NextOffset));
         Assert.Equal([0ul, 0ul], listing.Take(2).Select(e => e.Entry.Node));
-        foreach (var (name, mode) in new[] { ("control", ReadWrite), ("errors", ReadOnly), ("stats", ReadOnly), ("metrics", ReadOnly), ("changes", ReadOnly) })
+        foreach (var (name, mode) in new[] { ("control", ReadWrite), ("errors", ReadOnly), ("stats", ReadOnly), ("metrics", ReadOnly), ("changes", ReadOnly), ("trace", ReadOnly) })
         {
             var attributes = _stack.Attributes($"{ControlName}/{name}");
             Assert.Equal((FileModes.RegularFile | mode, OwnerUid, OwnerGid), (attributes.Mode, attributes.Uid, attributes.Gid));
@@ -127,7 +127,7 @@ public sealed class ControlDirectoryListingTests : IDisposable
     public void PathOf_NamesTheControlNodes_AndPassesOthersThrough()
     {
         Assert.Equal(ControlName, _stack.Files.PathOf(_stack.Lookup(ControlName)));
-        foreach (var name in new[] { "control", "errors", "stats", "metrics", "changes" })
+        foreach (var name in new[] { "control", "errors", "stats", "metrics", "changes", "trace" })
         {
             Assert.Equal($"{ControlName}/{name}", _stack.Files.PathOf(_stack.Lookup($"{ControlName}/{name}")));
         }

@@ -3,7 +3,6 @@ using ThrottleFs.Configuration;
 using ThrottleFs.Control;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Tests.FileSystem;
 using ThrottleFs.Throttling;
 
@@ -31,11 +30,11 @@ internal sealed class ControlledFiles : IDisposable
         Backing = new InMemoryFileSystem(Clock, OwnerUid, OwnerGid);
         Policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse("iops-total=100"), ControlReaders = readers }, Clock);
         Panel = new ControlPanel(Policy, Serilog.Core.Logger.None, OwnerUid);
-        var inner = throttled ? new ThrottledFileSystem(Backing, Policy) : (IFileSystem)Backing;
+        var inner = throttled ? new ThrottledFileSystem(Backing, Policy, Panel.Tracer) : (IFileSystem)Backing;
         Files = new ControlFileSystem(inner, Panel, ControlName, OwnerGid, new FixedProcessNames("bash"));
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public VirtualClock Clock { get; } = new();
 
     public InMemoryFileSystem Backing { get; }
 
@@ -45,7 +44,11 @@ internal sealed class ControlledFiles : IDisposable
 
     public ControlFileSystem Files { get; }
 
-    public void Dispose() => Policy.Dispose();
+    public void Dispose()
+    {
+        Panel.Tracer.Dispose();
+        Policy.Dispose();
+    }
 
     /// <summary>Looks <paramref name="path"/> up name by name from the root (<c>.throttlefs/stats</c> included).</summary>
     public ulong Lookup(string path) => Files.LookupPath(path);

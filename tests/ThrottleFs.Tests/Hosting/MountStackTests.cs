@@ -4,7 +4,7 @@ using System.Text.Json;
 using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Hosting;
-using ThrottleFs.Qos.Tests;
+using ThrottleFs.Qos;
 using ThrottleFs.Tests.Control;
 using ThrottleFs.Tests.FileSystem;
 using static ThrottleFs.Tests.FileSystem.InMemoryFileSystem;
@@ -37,7 +37,7 @@ public sealed class MountStackTests : IDisposable
     private static readonly RequestContext Owner = new(1000, 1000, 4242);
 
     private readonly TempConfig _config = new(Config);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly InMemoryFileSystem _backing;
     private readonly MountStack _stack;
 

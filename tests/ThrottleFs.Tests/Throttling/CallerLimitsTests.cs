@@ -16,7 +16,7 @@ public sealed class CallerLimitsTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
     private static readonly RequestContext Root = new(0, 0, 100), Alice = new(1000, 1000, 200), Bob = new(2000, 2000, 300);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly VirtualClock _clock = new();
 
     [Fact]
     public void APerUidGroup_GivesEachUserItsOwnBudget_SharedAcrossThatUsersFiles()

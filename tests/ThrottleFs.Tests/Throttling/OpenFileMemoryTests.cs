@@ -1,6 +1,5 @@
 using ThrottleFs.Configuration;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Throttling;
 using Xunit.Abstractions;
 
@@ -21,7 +20,7 @@ public sealed class OpenFileMemoryTests(ITestOutputHelper output)
     [Fact]
     public void AnOpenThrottledFile_WhoseReadsAndWritesWaited_CostsUnder2KiB()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         using var policy = new ThrottlePolicy(new ThrottleFsSettings { FileLimits = ThrottleSpec.Parse(BundledFileLimits) }, clock);
         const int files = 2000;
 

@@ -2,7 +2,6 @@ using System.Text;
 using ThrottleFs.Configuration;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Qos;
-using ThrottleFs.Qos.Tests;
 using ThrottleFs.Statistics;
 using ThrottleFs.Tests.FileSystem;
 using ThrottleFs.Throttling;
@@ -28,7 +27,7 @@ internal sealed class ThrottledFiles : IDisposable
         Files = new ThrottledFileSystem(Backing, Policy);
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public VirtualClock Clock { get; } = new();
 
     public InMemoryFileSystem Backing { get; }
 

@@ -1,11 +1,11 @@
 namespace ThrottleFs.Qos.Tests;
 
-public class ManualTimeProviderTests
+public class VirtualClockTests
 {
     [Fact]
     public void TimersFireInDueOrder_WithTheClockAtTheirDueTime()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         var fired = new List<(string, long)>();
         using var late = clock.CreateTimer(_ => fired.Add(("late", clock.NowNs)), null, TimeSpan.FromMilliseconds(20), Timeout.InfiniteTimeSpan);
         using var early = clock.CreateTimer(_ => fired.Add(("early", clock.NowNs)), null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
@@ -22,7 +22,7 @@ public class ManualTimeProviderTests
     [Fact]
     public void ACallbackMayRearmItsTimer_WhichFiresWithinTheSameAdvance()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         var count = 0;
         ITimer? timer = null;
         timer = clock.CreateTimer(_ => { count++; timer!.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan); }, null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -36,7 +36,7 @@ public class ManualTimeProviderTests
     [Fact]
     public void DisarmedTimers_DoNotFire()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new VirtualClock();
         var fired = false;
         using var timer = clock.CreateTimer(_ => fired = true, null, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
         timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
