@@ -45,7 +45,21 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
         var throttle = _throttles.Get(handle);
         if (tracer?.Current is { } trace && throttle is not null && trace.Includes(throttle.File))
         {
-            return ReadTracedAsync(trace, throttle, handle, offset, destination, cancellationToken);
+            // Admitted at once and done at once (the usual case) is recorded inline, without a state machine.
+            var arrived = trace.Now();
+            if (throttle.TryAdmitNow(ThrottleDirection.Read, destination.Length, cancellationToken, out var waiting))
+            {
+                var io = Inner.ReadAsync(handle, offset, destination, cancellationToken);
+                if (!io.IsCompleted)
+                {
+                    return ReadTracedAsync(trace, throttle, io, offset, destination.Length, arrived);
+                }
+
+                trace.Record(throttle.File, ThrottleDirection.Read, offset, destination.Length, arrived, arrived, trace.Now());
+                return io;
+            }
+
+            return ReadTracedAsync(trace, throttle, waiting, handle, offset, destination, arrived, cancellationToken);
         }
 
         if (throttle is null || throttle.TryAdmitNow(ThrottleDirection.Read, destination.Length, cancellationToken, out var pending))
@@ -62,7 +76,21 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
         var throttle = _throttles.Get(handle);
         if (tracer?.Current is { } trace && throttle is not null && trace.Includes(throttle.File))
         {
-            return WriteTracedAsync(trace, throttle, handle, offset, source, cancellationToken);
+            // Admitted at once and done at once (the usual case) is recorded inline, without a state machine.
+            var arrived = trace.Now();
+            if (throttle.TryAdmitNow(ThrottleDirection.Write, source.Length, cancellationToken, out var waiting))
+            {
+                var io = Inner.WriteAsync(handle, offset, source, cancellationToken);
+                if (!io.IsCompleted)
+                {
+                    return WriteTracedAsync(trace, throttle, io, offset, source.Length, arrived);
+                }
+
+                trace.Record(throttle.File, ThrottleDirection.Write, offset, source.Length, arrived, arrived, trace.Now());
+                return io;
+            }
+
+            return WriteTracedAsync(trace, throttle, waiting, handle, offset, source, arrived, cancellationToken);
         }
 
         if (throttle is null || throttle.TryAdmitNow(ThrottleDirection.Write, source.Length, cancellationToken, out var pending))
@@ -136,12 +164,20 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     private ValueTask<Errno> AdmitAsync(ulong handle, ThrottleDirection direction, long bytes, CancellationToken cancellationToken) =>
         _throttles.Get(handle) is { } throttle ? throttle.AdmitAsync(direction, bytes, cancellationToken) : new(Errno.Success);
 
-    // A traced request: stamped when it arrives, when its layers admit (or refuse) it, and when the backing store is done.
+    // Traced requests that wait, for their buckets or for the backing store: stamped when they arrived, when their
+    // layers admitted (or refused) them, and when the backing store was done.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IoResult> ReadTracedAsync(TraceRecorder trace, HandleThrottle throttle, ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    private static async ValueTask<IoResult> ReadTracedAsync(TraceRecorder trace, HandleThrottle throttle, ValueTask<IoResult> io, long offset, int length, long arrived)
     {
-        var arrived = trace.Now();
-        var error = throttle.TryAdmitNow(ThrottleDirection.Read, destination.Length, cancellationToken, out var pending) ? Errno.Success : await pending.WaitAsync();
+        var result = await io; // admitted when it arrived; the backing store is taking its time
+        trace.Record(throttle.File, ThrottleDirection.Read, offset, length, arrived, arrived, trace.Now());
+        return result;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoResult> ReadTracedAsync(TraceRecorder trace, HandleThrottle throttle, PendingAdmission pending, ulong handle, long offset, Memory<byte> destination, long arrived, CancellationToken cancellationToken)
+    {
+        var error = await pending.WaitAsync();
         var admitted = trace.Now();
         var result = error == Errno.Success ? await Inner.ReadAsync(handle, offset, destination, cancellationToken) : IoResult.Failed(error);
         trace.Record(throttle.File, ThrottleDirection.Read, offset, destination.Length, arrived, admitted, trace.Now());
@@ -149,10 +185,17 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IoResult> WriteTracedAsync(TraceRecorder trace, HandleThrottle throttle, ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    private static async ValueTask<IoResult> WriteTracedAsync(TraceRecorder trace, HandleThrottle throttle, ValueTask<IoResult> io, long offset, int length, long arrived)
     {
-        var arrived = trace.Now();
-        var error = throttle.TryAdmitNow(ThrottleDirection.Write, source.Length, cancellationToken, out var pending) ? Errno.Success : await pending.WaitAsync();
+        var result = await io; // admitted when it arrived; the backing store is taking its time
+        trace.Record(throttle.File, ThrottleDirection.Write, offset, length, arrived, arrived, trace.Now());
+        return result;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IoResult> WriteTracedAsync(TraceRecorder trace, HandleThrottle throttle, PendingAdmission pending, ulong handle, long offset, ReadOnlyMemory<byte> source, long arrived, CancellationToken cancellationToken)
+    {
+        var error = await pending.WaitAsync();
         var admitted = trace.Now();
         var result = error == Errno.Success ? await Inner.WriteAsync(handle, offset, source, cancellationToken) : IoResult.Failed(error);
         trace.Record(throttle.File, ThrottleDirection.Write, offset, source.Length, arrived, admitted, trace.Now());

@@ -28,18 +28,23 @@ internal sealed class TraceBuffer
         _mask = capacity - 1;
     }
 
-    /// <summary>Appends a record, or counts it dropped. Only the owning thread calls this.</summary>
-    public void Append(in TraceRecord record)
+    /// <summary>
+    /// Appends a record, or counts it dropped. Only the owning thread calls this. Returns true when this record
+    /// filled the ring half: time to wake the writer rather than wait for its next round.
+    /// </summary>
+    public bool Append(in TraceRecord record)
     {
         var head = _head;
-        if (head - Volatile.Read(ref _tail) >= _records.Length)
+        var held = head - Volatile.Read(ref _tail);
+        if (held >= _records.Length)
         {
             Volatile.Write(ref Dropped, Dropped + 1);
-            return;
+            return false;
         }
 
         _records[head & _mask] = record;
         Volatile.Write(ref _head, head + 1); // publishes the record to the writer
+        return held + 1 == _records.Length / 2;
     }
 
     /// <summary>Moves every record appended so far into <paramref name="into"/>. Only the trace's writer calls this.</summary>

@@ -8,12 +8,12 @@ namespace ThrottleFs.Tracing;
 /// <summary>
 /// One running trace: every read and write that reaches the throttle of a file it includes is appended by the thread
 /// that finished it to that thread's <see cref="TraceBuffer"/>, and one background thread drains the buffers every
-/// <see cref="FlushEvery"/> and writes the records as fio's iolog (version 3, <see cref="IoLogWriter"/>). Requests never
+/// <see cref="FlushEvery"/> (sooner when one is half full) and writes the records as fio's iolog (version 3, <see cref="IoLogWriter"/>). Requests never
 /// wait for the trace file: a record that finds its thread's buffer full is dropped and counted.
 /// </summary>
 internal sealed class TraceRecorder : IDisposable
 {
-    /// <summary>Records one thread can hold between two drains: at 40,000 requests a second on one thread, 200 ms.</summary>
+    /// <summary>Records one thread can hold between two drains: at 40,000 requests a second on one thread, 200 ms; the writer is woken at half.</summary>
     public const int BufferCapacity = 8192;
 
     /// <summary>How often the writer drains the buffers.</summary>
@@ -118,9 +118,12 @@ internal sealed class TraceRecorder : IDisposable
     public void Record(FileThrottle file, ThrottleDirection direction, long offset, int length, long arrived, long admitted, long done)
     {
         var buffer = t_owner == this ? t_buffer! : Register();
-        buffer.Append(new TraceRecord(
+        if (buffer.Append(new TraceRecord(
             file, direction, offset, length,
-            Nanoseconds(arrived - _start), Nanoseconds(admitted - arrived), Nanoseconds(done - admitted)));
+            Nanoseconds(arrived - _start), Nanoseconds(admitted - arrived), Nanoseconds(done - admitted))))
+        {
+            _wake.Set();
+        }
     }
 
     /// <summary>Stops the trace: the writer drains what is left, closes the files in the trace and the trace file.</summary>
@@ -134,7 +137,8 @@ internal sealed class TraceRecorder : IDisposable
         _stopping = true;
         _wake.Set();
         _writer.Join();
-        _wake.Dispose();
+
+        // _wake is not disposed: a request that read the switch before the stop may still append and wake it.
     }
 
     private long Nanoseconds(long ticks) => (long)(ticks * _nsPerTick);
@@ -155,11 +159,14 @@ internal sealed class TraceRecorder : IDisposable
     private void WriteLoop()
     {
         var batch = new List<TraceRecord>(BufferCapacity);
+        var arrivals = new long[BufferCapacity];
+        var order = new int[BufferCapacity];
         var buffers = new List<TraceBuffer>();
         var lastNs = 0L;
         while (true)
         {
             _wake.Wait(FlushEvery);
+            _wake.Reset(); // a wake lost to this race costs one round's wait, not a record
             var last = _stopping;
             buffers.Clear();
             lock (_buffersLock)
@@ -174,14 +181,27 @@ internal sealed class TraceRecorder : IDisposable
             }
 
             // Threads finish requests out of order; within a batch the lines go in order of arrival. A request that
-            // waited longer than a batch lands after later arrivals, and fio replays it at once.
-            batch.Sort(static (a, b) => a.ArrivalNs.CompareTo(b.ArrivalNs));
+            // waited longer than a batch lands after later arrivals, and fio replays it at once. The sort moves the
+            // arrival times and indexes, not the records.
+            if (arrivals.Length < batch.Count)
+            {
+                (arrivals, order) = (new long[batch.Count], new int[batch.Count]);
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                (arrivals[i], order[i]) = (batch[i].ArrivalNs, i);
+            }
+
+            Array.Sort(arrivals, order, 0, batch.Count);
             if (Failure is null)
             {
                 try
                 {
-                    foreach (var record in batch)
+                    var records = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch);
+                    foreach (var i in order.AsSpan(0, batch.Count))
                     {
+                        ref readonly var record = ref records[i];
                         _log.Append(record);
                         lastNs = Math.Max(lastNs, record.ArrivalNs + record.WaitNs + record.ServiceNs);
                     }
