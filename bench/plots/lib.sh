@@ -8,6 +8,18 @@ THROTTLEFS="$ROOT/throttlefs"
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The options of a script that only takes --out FILE (and --help, printed by its usage function).
+parse_out_option() {
+  while (($#)); do
+    case $1 in
+      --out) OUT=${2:?}; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; die "unknown option: $1" ;;
+    esac
+    shift
+  done
+}
+
 # Installs what the plots need when it is missing (Debian packages; gnuplot-nox has the pngcairo terminal).
 need_packages() {
   local missing=() pkg

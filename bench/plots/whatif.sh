@@ -20,14 +20,7 @@ root (FUSE), installs fio and gnuplot-nox when missing.
 EOF2
 }
 
-while (($#)); do
-  case $1 in
-    --out) OUT=${2:?}; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option: $1" ;;
-  esac
-  shift
-done
+parse_out_option "$@"
 
 need_packages fio fuse3
 scratch

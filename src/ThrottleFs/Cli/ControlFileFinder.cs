@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
 using ThrottleFs.Configuration;
 using ThrottleFs.Control;
@@ -11,6 +12,14 @@ namespace ThrottleFs.Cli;
 /// </summary>
 internal static class ControlFileFinder
 {
+    /// <summary><c>--control-directory NAME</c>, for the commands that talk to a running mount.</summary>
+    public static Option<string> DirectoryOption() => new("--control-directory")
+    {
+        Description = "The control directory's name, if the mount's config changed it.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => ControlDirectoryName.Default,
+    };
+
     /// <summary>
     /// Finds <paramref name="fileName"/> in the control directory <paramref name="directoryName"/> of the mount at
     /// <paramref name="mountPoint"/>. Returns its full path, or in <paramref name="problem"/> a sentence for the user

@@ -19,12 +19,7 @@ internal static class SetCommand
                           "a byte that is not UTF-8 is written \\xHH, a backslash \\\\ (as stats shows them).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var controlDirectory = new Option<string>("--control-directory")
-        {
-            Description = "The control directory's name, if the mount's config changed it.",
-            HelpName = "NAME",
-            DefaultValueFactory = _ => ControlDirectoryName.Default,
-        };
+        var controlDirectory = ControlFileFinder.DirectoryOption();
         var command = new Command(
             "set",
             "Change limits of a running mount, at once and for requests already waiting: " +

@@ -46,12 +46,7 @@ internal static class StatsCommand
             HelpName = "SECONDS",
             DefaultValueFactory = _ => DefaultIntervalSeconds,
         };
-        var controlDirectory = new Option<string>("--control-directory")
-        {
-            Description = "Name of the mount's control directory, which holds the 'stats' file.",
-            HelpName = "NAME",
-            DefaultValueFactory = _ => ControlDirectoryName.Default,
-        };
+        var controlDirectory = ControlFileFinder.DirectoryOption();
         interval.CustomParser = ParseInterval;
         controlDirectory.Validators.Add(result =>
         {

@@ -35,12 +35,7 @@ internal static partial class TraceCommand
             Description = "Trace only files matching this pattern, relative to the mount root, as config rules write them: '*.qcow2', 'images/**'.",
             HelpName = "GLOB",
         };
-        var controlDirectory = new Option<string>("--control-directory")
-        {
-            Description = "The control directory's name, if the mount's config changed it.",
-            HelpName = "NAME",
-            DefaultValueFactory = _ => ControlDirectoryName.Default,
-        };
+        var controlDirectory = ControlFileFinder.DirectoryOption();
         var command = new Command(
             "trace",
             "Record every read and write that reaches a mount's throttle: when it arrived, the file, offset and length, how long it " +
