@@ -91,7 +91,7 @@ public sealed class SharedBucketsScriptTests : IClassFixture<RedisServer>, IDisp
         // Never more than the bucket's capacity and its refill. Less when the test paused for more than the bucket holds
         // (100 ms) on a busy machine: credit nobody asks for is lost, as in any leaky bucket. The mount tests measure
         // the combined rate of hosts that keep asking.
-        Assert.InRange(got[0] + got[1], 200 * seconds * 0.5, (200 * seconds) + 25);
+        Assert.InRange(got[0] + got[1], 200 * seconds * 0.3, (200 * seconds) + 25); // 0.46 seen while a build ran beside it
         Assert.InRange(got[0] / (got[0] + got[1]), 0.4, 0.6);
         Assert.Equal(["hv1", "hv2"], last!.Hosts.Select(host => host.Name));
         Assert.InRange(last.Hosts.Sum(host => host.Share), 0.99, 1.01);
