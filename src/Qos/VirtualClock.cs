@@ -9,7 +9,8 @@ namespace ThrottleFs.Qos;
 /// <remarks>
 /// Timers sit in a priority queue, so a simulation with thousands of waiting files pays a logarithm per timer, not a
 /// scan. A timer that is re-armed or stopped leaves its old entry behind; the entry no longer matches the timer's
-/// due time and sequence, and is skipped when it comes up.
+/// due time and sequence, and is skipped when it comes up. Entries for far-off times that will not come up soon
+/// are swept out once they are the queue's majority, so a long replay does not hoard them.
 /// </remarks>
 public sealed class VirtualClock : TimeProvider
 {
@@ -18,6 +19,7 @@ public sealed class VirtualClock : TimeProvider
     private readonly DateTimeOffset _epoch;
     private long _nowNs;
     private long _armedSequence;
+    private int _stale;
 
     /// <summary>A clock whose wall time starts at <paramref name="epoch"/> (2026-01-01 UTC when not given).</summary>
     public VirtualClock(DateTimeOffset? epoch = null) => _epoch = epoch ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -82,14 +84,11 @@ public sealed class VirtualClock : TimeProvider
                 }
 
                 _timers.Dequeue();
+                due.Armed = false; // its entry is gone: not stale
                 _nowNs = Math.Max(_nowNs, due.DueNs);
                 if (due.PeriodNs > 0)
                 {
                     Arm(due, due.DueNs + due.PeriodNs, due.PeriodNs);
-                }
-                else
-                {
-                    due.Armed = false;
                 }
             }
 
@@ -109,14 +108,34 @@ public sealed class VirtualClock : TimeProvider
             }
 
             _timers.Dequeue();
+            _stale--;
         }
 
         return null;
     }
 
+    // Under the lock: the timer's entry in the queue, if it has one, no longer counts.
+    private void Disarm(VirtualTimer timer)
+    {
+        if (!timer.Armed)
+        {
+            return;
+        }
+
+        timer.Armed = false;
+        if (++_stale > 1024 && _stale > _timers.Count / 2)
+        {
+            var live = _timers.UnorderedItems.Where(item => item.Element.Armed && item.Priority == (item.Element.DueNs, item.Element.Sequence)).ToList();
+            _timers.Clear();
+            _timers.EnqueueRange(live);
+            _stale = 0;
+        }
+    }
+
     // Under the lock.
     private void Arm(VirtualTimer timer, long dueNs, long periodNs)
     {
+        Disarm(timer);
         timer.DueNs = dueNs;
         timer.PeriodNs = periodNs;
         timer.Sequence = ++_armedSequence;
@@ -144,7 +163,7 @@ public sealed class VirtualClock : TimeProvider
             {
                 if (dueTime == Timeout.InfiniteTimeSpan)
                 {
-                    Armed = false;
+                    owner.Disarm(this);
                     return true;
                 }
 
@@ -158,7 +177,7 @@ public sealed class VirtualClock : TimeProvider
         {
             lock (owner._lock)
             {
-                Armed = false;
+                owner.Disarm(this);
             }
         }
 

@@ -43,4 +43,22 @@ public class VirtualClockTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.False(fired);
     }
+
+    [Fact]
+    public void TimersStoppedOrMovedByTheThousand_LeaveNoEntryThatFiresOrStays()
+    {
+        var clock = new VirtualClock();
+        var fired = 0;
+        var kept = clock.CreateTimer(_ => fired++, null, TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+        for (var i = 0; i < 10_000; i++)
+        {
+            using var stopped = clock.CreateTimer(_ => fired += 1000, null, TimeSpan.FromDays(1), Timeout.InfiniteTimeSpan);
+            kept.Change(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+        }
+
+        Assert.Equal(5_000_000_000, clock.NextDueNs);
+        clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, fired);
+        Assert.Null(clock.NextDueNs);
+    }
 }

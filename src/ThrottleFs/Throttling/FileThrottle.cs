@@ -21,9 +21,6 @@ internal sealed class FileThrottle(string path, ThrottlePolicy policy)
 
     public AdmissionMeter Meter { get; } = new();
 
-    /// <summary>Whether the running trace includes the file, stamped with that trace's id (<see cref="Tracing.TraceRecorder.Includes"/>).</summary>
-    internal int TraceMark;
-
     // The rest is guarded by the policy's lock.
 
     /// <summary>Open handles now.</summary>

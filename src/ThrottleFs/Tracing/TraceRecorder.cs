@@ -19,15 +19,12 @@ internal sealed class TraceRecorder : IDisposable
     /// <summary>How often the writer drains the buffers.</summary>
     public static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(100);
 
-    private static int s_lastId;
-
     [ThreadStatic]
     private static TraceBuffer? t_buffer;
 
     [ThreadStatic]
     private static TraceRecorder? t_owner;
 
-    private readonly int _id = Interlocked.Increment(ref s_lastId) & 0x3FFF_FFFF;
     private readonly TimeProvider _time;
     private readonly long _start;
     private readonly double _nsPerTick;
@@ -88,21 +85,10 @@ internal sealed class TraceRecorder : IDisposable
     public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>
-    /// Whether requests to <paramref name="file"/> are traced. The answer is kept on the file, one word stamped with
-    /// this trace's id, so the pattern is matched once per file and trace, not per request.
+    /// Whether requests to <paramref name="file"/> are traced. With <c>files=</c> the pattern is matched per request:
+    /// a cached answer would be a field on every file, traced or not, for the few traces that name files.
     /// </summary>
-    public bool Includes(FileThrottle file)
-    {
-        var mark = Volatile.Read(ref file.TraceMark);
-        if (mark >> 1 == _id)
-        {
-            return (mark & 1) != 0;
-        }
-
-        var included = _files is null || _files.IsMatch(file.Path);
-        Volatile.Write(ref file.TraceMark, (_id << 1) | (included ? 1 : 0));
-        return included;
-    }
+    public bool Includes(FileThrottle file) => _files is null || _files.IsMatch(file.Path);
 
     /// <summary>A timestamp of the trace's clock, for <see cref="Record"/>.</summary>
     public long Now() => _time.GetTimestamp();

@@ -29,7 +29,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50,iops-total-max=100")!, "test");
 
-        Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal == new BucketConfig(50, 100, 1));
+        Within(TimeSpan.FromSeconds(5), () => b.Policy.Limits.Groups["vms"].IopsTotal == new BucketConfig(50, 100, 1));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
     {
         using var a = Host("hv1", 200);
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50")!, "test");
-        Within(TimeSpan.FromSeconds(1), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
+        Within(TimeSpan.FromSeconds(5), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
 
         using var b = Host("hv2", 200);
 
@@ -50,7 +50,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
         using (var a = Host("hv1", 200))
         {
             a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50")!, "test");
-            Within(TimeSpan.FromSeconds(1), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
+            Within(TimeSpan.FromSeconds(5), () => Stored(a)?.Limits.ToString().Contains("iops-total=50,") == true);
         }
 
         using var same = Host("hv1", 200);
@@ -58,7 +58,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
         using var edited = Host("hv2", 400);
         Assert.Equal(400, edited.Policy.Limits.Groups["vms"].IopsTotal.Avg);
-        Within(TimeSpan.FromSeconds(1), () => same.Policy.Limits.Groups["vms"].IopsTotal.Avg == 400);
+        Within(TimeSpan.FromSeconds(5), () => same.Policy.Limits.Groups["vms"].IopsTotal.Avg == 400);
     }
 
     [Fact]
@@ -67,13 +67,13 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
         using var a = Host("hv1", 200);
         using var b = Host("hv2", 200);
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=50")!, "test");
-        Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 50);
+        Within(TimeSpan.FromSeconds(5), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 50);
 
         File.WriteAllText(b.Config.Path, Json("hv2", 400));
         b.Policy.Reload(new ConfigSource(b.Config.Path, []).Load(), "test");
 
         Assert.Equal(400, b.Policy.Limits.Groups["vms"].IopsTotal.Avg);
-        Within(TimeSpan.FromSeconds(1), () => a.Policy.Limits.Groups["vms"].IopsTotal.Avg == 400);
+        Within(TimeSpan.FromSeconds(5), () => a.Policy.Limits.Groups["vms"].IopsTotal.Avg == 400);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
         a.Policy.Apply(ControlCommand.Parse("group vms action=police")!, "test");
         a.Policy.Apply(ControlCommand.Parse("group vms iops-total=60")!, "test");
-        Within(TimeSpan.FromSeconds(1), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 60);
+        Within(TimeSpan.FromSeconds(5), () => b.Policy.Limits.Groups["vms"].IopsTotal.Avg == 60);
 
         Assert.Equal(OverLimitAction.Shape, b.Policy.Limits.Groups["vms"].Action);
     }
@@ -100,7 +100,7 @@ public sealed class ClusterLimitsTests : IClassFixture<RedisServer>
 
         b.Policy.Apply(ControlCommand.Parse("group vms iops-total=70")!, "test");
 
-        Within(TimeSpan.FromSeconds(1), () => a.Policy.Limits.Groups["vms"].IopsTotal.Avg == 70);
+        Within(TimeSpan.FromSeconds(5), () => a.Policy.Limits.Groups["vms"].IopsTotal.Avg == 70);
     }
 
     [Fact]

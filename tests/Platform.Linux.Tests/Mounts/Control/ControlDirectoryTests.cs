@@ -14,7 +14,7 @@ public sealed class ControlDirectoryTests
 
         var names = Directory.EnumerateFileSystemEntries(mount.Point).Select(Path.GetFileName).Order().ToList();
         Assert.Equal([".throttlefs", "a.txt"], names);
-        Assert.Equal(["changes", "control", "errors", "metrics", "stats"], Directory.EnumerateFiles(Path.Combine(mount.Point, ".throttlefs")).Select(Path.GetFileName).Order().ToList());
+        Assert.Equal(["changes", "control", "errors", "metrics", "stats", "trace"], Directory.EnumerateFiles(Path.Combine(mount.Point, ".throttlefs")).Select(Path.GetFileName).Order().ToList());
         Assert.False(Directory.Exists(mount.OnBacking(".throttlefs")));
 
         var ls = Tool.Run("ls", "-la", Path.Combine(mount.Point, ".throttlefs"));
