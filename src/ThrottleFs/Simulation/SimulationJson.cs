@@ -45,27 +45,23 @@ internal static class SimulationJson
         json.WriteString("candidate", result.Candidate);
         json.WriteString("mode", result.Mode.ToString().ToLowerInvariant());
         Scope(json, result.Mount);
-        json.WriteStartArray("groups");
-        foreach (var group in result.Groups)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", group.Name);
-            Scope(json, group);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("files");
-        foreach (var file in result.Files)
-        {
-            json.WriteStartObject();
-            json.WriteString("path", file.Name);
-            Scope(json, file);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        Named(json, "groups", "name", result.Groups);
+        Named(json, "files", "path", result.Files);
         json.WriteEndObject();
+    }
+
+    private static void Named(Utf8JsonWriter json, string array, string key, IReadOnlyList<ScopeResult> scopes)
+    {
+        json.WriteStartArray(array);
+        foreach (var scope in scopes)
+        {
+            json.WriteStartObject();
+            json.WriteString(key, scope.Name);
+            Scope(json, scope);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void Scope(Utf8JsonWriter json, ScopeResult scope)

@@ -52,7 +52,7 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
                 var io = Inner.ReadAsync(handle, offset, destination, cancellationToken);
                 if (!io.IsCompleted)
                 {
-                    return ReadTracedAsync(trace, throttle, io, offset, destination.Length, arrived);
+                    return TracedAsync(trace, throttle, ThrottleDirection.Read, io, offset, destination.Length, arrived);
                 }
 
                 trace.Record(throttle.File, ThrottleDirection.Read, offset, destination.Length, arrived, arrived, trace.Now());
@@ -83,7 +83,7 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
                 var io = Inner.WriteAsync(handle, offset, source, cancellationToken);
                 if (!io.IsCompleted)
                 {
-                    return WriteTracedAsync(trace, throttle, io, offset, source.Length, arrived);
+                    return TracedAsync(trace, throttle, ThrottleDirection.Write, io, offset, source.Length, arrived);
                 }
 
                 trace.Record(throttle.File, ThrottleDirection.Write, offset, source.Length, arrived, arrived, trace.Now());
@@ -167,10 +167,10 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
     // Traced requests that wait, for their buckets or for the backing store: stamped when they arrived, when their
     // layers admitted (or refused) them, and when the backing store was done.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<IoResult> ReadTracedAsync(TraceRecorder trace, HandleThrottle throttle, ValueTask<IoResult> io, long offset, int length, long arrived)
+    private static async ValueTask<IoResult> TracedAsync(TraceRecorder trace, HandleThrottle throttle, ThrottleDirection direction, ValueTask<IoResult> io, long offset, int length, long arrived)
     {
         var result = await io; // admitted when it arrived; the backing store is taking its time
-        trace.Record(throttle.File, ThrottleDirection.Read, offset, length, arrived, arrived, trace.Now());
+        trace.Record(throttle.File, direction, offset, length, arrived, arrived, trace.Now());
         return result;
     }
 
@@ -181,14 +181,6 @@ internal sealed class ThrottledFileSystem(IFileSystem inner, ThrottlePolicy poli
         var admitted = trace.Now();
         var result = error == Errno.Success ? await Inner.ReadAsync(handle, offset, destination, cancellationToken) : IoResult.Failed(error);
         trace.Record(throttle.File, ThrottleDirection.Read, offset, destination.Length, arrived, admitted, trace.Now());
-        return result;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<IoResult> WriteTracedAsync(TraceRecorder trace, HandleThrottle throttle, ValueTask<IoResult> io, long offset, int length, long arrived)
-    {
-        var result = await io; // admitted when it arrived; the backing store is taking its time
-        trace.Record(throttle.File, ThrottleDirection.Write, offset, length, arrived, arrived, trace.Now());
         return result;
     }
 
