@@ -54,9 +54,9 @@ internal sealed class TraceBuffer
         var head = Volatile.Read(ref _head);
         for (; tail < head; tail++)
         {
-            ref var slot = ref _records[tail & _mask];
-            into.Add(slot);
-            slot = default; // lets a file the trace no longer needs be collected
+            // The slot is not cleared: the writer keeps every traced file's name by its reference for the trace's
+            // life anyway, so clearing would free nothing.
+            into.Add(_records[tail & _mask]);
         }
 
         Volatile.Write(ref _tail, tail);
