@@ -19,6 +19,29 @@ if ((${#missing[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The mount tests run over one transport, THROTTLEFS_TEST_TRANSPORT: uring (FUSE over io_uring, Linux 6.14+) or dev
+# (/dev/fuse). By default uring where the kernel has it. Its switch, /sys/module/fuse/parameters/enable_uring, is set
+# to match for the run (on for uring, off for dev, so that no mount picks io_uring by itself) and put back on exit.
+uring_switch=/sys/module/fuse/parameters/enable_uring
+if [[ -z ${THROTTLEFS_TEST_TRANSPORT:-} ]]; then
+  if [[ -w $uring_switch ]]; then THROTTLEFS_TEST_TRANSPORT=uring; else THROTTLEFS_TEST_TRANSPORT=dev; fi
+fi
+export THROTTLEFS_TEST_TRANSPORT
+case $THROTTLEFS_TEST_TRANSPORT in
+  uring | dev) ;;
+  *) echo "test.sh: THROTTLEFS_TEST_TRANSPORT=$THROTTLEFS_TEST_TRANSPORT: give uring or dev." >&2; echo "0 passed, 0 failed"; exit 1 ;;
+esac
+if [[ -w $uring_switch ]]; then
+  uring_saved=$(<"$uring_switch")
+  trap 'echo "$uring_saved" >"$uring_switch"' EXIT
+  if [[ $THROTTLEFS_TEST_TRANSPORT == uring ]]; then echo Y >"$uring_switch"; else echo N >"$uring_switch"; fi
+elif [[ $THROTTLEFS_TEST_TRANSPORT == uring ]]; then
+  echo "test.sh: THROTTLEFS_TEST_TRANSPORT=uring needs $uring_switch (Linux 6.14 or later, as root)." >&2
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+echo "test.sh: mount tests over $THROTTLEFS_TEST_TRANSPORT (THROTTLEFS_TEST_TRANSPORT=uring|dev to choose)"
+
 # The hostile-input tests are seeded: one seed for the whole run, printed so that a failure can be replayed with it.
 export THROTTLEFS_FUZZ_SEED="${THROTTLEFS_FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}"
 echo "test.sh: THROTTLEFS_FUZZ_SEED=$THROTTLEFS_FUZZ_SEED (set it to replay the hostile-input tests)"

@@ -13,6 +13,32 @@ import sys
 import tempfile
 
 HEADER = "/usr/include/linux/fuse.h"
+
+# Protocol 7.42 (Linux 6.14) added FUSE over io_uring; the 7.38 header installed here lacks it. These are the
+# kernel's own definitions from include/uapi/linux/fuse.h (Documentation/filesystems/fuse-io-uring.rst describes
+# their use), with the array sizes written out (FUSE_URING_IN_OUT_HEADER_SZ = FUSE_URING_OP_IN_OUT_SZ = 128).
+LATER = """
+struct fuse_uring_ent_in_out {
+	uint64_t flags;
+	uint64_t commit_id;
+	uint32_t payload_sz;
+	uint32_t padding;
+	uint64_t reserved;
+};
+
+struct fuse_uring_req_header {
+	char in_out[128];
+	char op_in[128];
+	struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+
+struct fuse_uring_cmd_req {
+	uint64_t flags;
+	uint64_t commit_id;
+	uint16_t qid;
+	uint8_t padding[6];
+};
+"""
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src/Platform.Linux/Fuse/Kernel")
 TEST = os.path.join(ROOT, "tests/Platform.Linux.Tests/KernelStructLayouts.g.cs")
@@ -27,9 +53,11 @@ STRUCTS = [
     "fuse_init_in", "fuse_init_out", "fuse_interrupt_in", "fuse_fallocate_in",
     "fuse_dirent", "fuse_direntplus", "fuse_lseek_in", "fuse_lseek_out", "fuse_copy_file_range_in",
     "fuse_notify_inval_inode_out",
+    "fuse_uring_ent_in_out", "fuse_uring_req_header", "fuse_uring_cmd_req",
 ]
 
-TYPES = {"uint64_t": "ulong", "int64_t": "long", "uint32_t": "uint", "int32_t": "int", "uint16_t": "ushort"}
+TYPES = {"uint64_t": "ulong", "int64_t": "long", "uint32_t": "uint", "int32_t": "int", "uint16_t": "ushort",
+         "uint8_t": "byte", "char": "byte"}
 
 # Names that read better than a mechanical PascalCase of the C name.
 RENAMES = {
@@ -87,7 +115,7 @@ def emit(name, fields, doc):
 
 
 def probe(structs):
-    c = ["#include <linux/fuse.h>", "#include <stddef.h>", "#include <stdio.h>", "int main(void) {"]
+    c = ["#include <linux/fuse.h>", "#include <stddef.h>", "#include <stdio.h>", "#include <stdint.h>", LATER, "int main(void) {"]
     for name in STRUCTS:
         c.append(f'printf("{name} @sizeof %zu\\n", sizeof(struct {name}));')
         for ctype, fname, count in structs[name]:
@@ -106,12 +134,17 @@ def probe(structs):
 def main():
     text = open(HEADER).read()
     structs = parse(text)
+    later = parse(LATER)
+    clash = set(later) & set(structs)
+    if clash:
+        raise SystemExit(f"{HEADER} now defines {sorted(clash)}: drop them from LATER")
+    structs.update(later)
     os.makedirs(OUT, exist_ok=True)
     for old in os.listdir(OUT):
         if old.endswith(".g.cs"):
             os.remove(os.path.join(OUT, old))  # structs dropped from the list go too
     for name in STRUCTS:
-        doc = " from <c>linux/fuse.h</c>."
+        doc = " from <c>linux/fuse.h</c>." if name not in later else " from <c>linux/fuse.h</c> 7.42 (not in the installed header)."
         cs, code = emit(name, structs[name], doc)
         open(os.path.join(OUT, cs + ".g.cs"), "w").write(code)
 

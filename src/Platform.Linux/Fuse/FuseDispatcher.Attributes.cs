@@ -13,7 +13,7 @@ internal sealed partial class FuseDispatcher
     {
         var input = request.Read<FuseGetattrIn>();
         ulong? handle = (input.GetattrFlags & FuseProtocol.GetattrFh) != 0 ? input.Fh : null;
-        ReplyAttributes(request.Unique, _fileSystem.GetAttributes(request.Node, handle, out var attributes), attributes);
+        ReplyAttributes(request.ReplyTo, _fileSystem.GetAttributes(request.Node, handle, out var attributes), attributes);
         return false;
     }
 
@@ -37,11 +37,11 @@ internal sealed partial class FuseDispatcher
         if (error == Errno.Success)
         {
             error = _fileSystem.SetAttributes(request.Node, changes, out var attributes);
-            ReplyAttributes(request.Unique, error, attributes);
+            ReplyAttributes(request.ReplyTo, error, attributes);
         }
         else
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
 
         return false;
@@ -53,11 +53,11 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.ReadLink(request.Node, target, out var length);
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, request.Unique, length);
+            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, request.ReplyTo, length);
         }
 
         return false;
@@ -68,11 +68,11 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.GetVolumeStatistics(request.Node, out var s);
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            Reply(request.Unique, new FuseStatfsOut
+            Reply(request.ReplyTo, new FuseStatfsOut
             {
                 St = new FuseKstatfs
                 {
@@ -93,7 +93,7 @@ internal sealed partial class FuseDispatcher
 
     private bool Access(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, _fileSystem.Access(request.Node, (int)request.Read<FuseAccessIn>().Mask));
+        ReplyStatus(request.ReplyTo, _fileSystem.Access(request.Node, (int)request.Read<FuseAccessIn>().Mask));
         return false;
     }
 
@@ -104,11 +104,11 @@ internal sealed partial class FuseDispatcher
         var flags = (int)request.Read<FuseGetxattrIn>().Padding;
         if (!request.TryName(8, out var name, out var next) || request.Input.Length - next < size)
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyStatus(request.Unique, _fileSystem.SetExtendedAttribute(request.Context, request.Node, name, request.Input.Slice(next, size), flags));
+        ReplyStatus(request.ReplyTo, _fileSystem.SetExtendedAttribute(request.Context, request.Node, name, request.Input.Slice(next, size), flags));
         return false;
     }
 
@@ -117,13 +117,13 @@ internal sealed partial class FuseDispatcher
         var size = (int)request.Read<FuseGetxattrIn>().Size;
         if (!request.TryName(Marshal.SizeOf<FuseGetxattrIn>(), out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
         var value = ReplyArea(workspace, size);
         var error = _fileSystem.GetExtendedAttribute(request.Node, name, value, out var length);
-        ReplySized(workspace, request.Unique, error, size, length);
+        ReplySized(workspace, request.ReplyTo, error, size, length);
         return false;
     }
 
@@ -132,13 +132,13 @@ internal sealed partial class FuseDispatcher
         var size = (int)request.Read<FuseGetxattrIn>().Size;
         var list = ReplyArea(workspace, size);
         var error = _fileSystem.ListExtendedAttributes(request.Node, list, out var length);
-        ReplySized(workspace, request.Unique, error, size, length);
+        ReplySized(workspace, request.ReplyTo, error, size, length);
         return false;
     }
 
     private bool Removexattr(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, request.TryName(0, out var name, out _) ? _fileSystem.RemoveExtendedAttribute(request.Context, request.Node, name) : Errno.EINVAL);
+        ReplyStatus(request.ReplyTo, request.TryName(0, out var name, out _) ? _fileSystem.RemoveExtendedAttribute(request.Context, request.Node, name) : Errno.EINVAL);
         return false;
     }
 
@@ -148,35 +148,35 @@ internal sealed partial class FuseDispatcher
             Math.Min(size, workspace.Buffer.Length - FuseBuffer.ReplyOffset - FuseProtocol.OutHeaderSize));
 
     // getxattr and listxattr: size 0 asks only for the length needed; otherwise the data, or ERANGE if it does not fit.
-    private void ReplySized(FuseWorkspace workspace, ulong unique, Errno error, int size, int length)
+    private void ReplySized(FuseWorkspace workspace, FuseReplyTo to, Errno error, int size, int length)
     {
         if (error != Errno.Success)
         {
-            ReplyStatus(unique, error);
+            ReplyStatus(to, error);
         }
         else if (size == 0)
         {
-            Reply(unique, new FuseGetxattrOut { Size = (uint)length });
+            Reply(to, new FuseGetxattrOut { Size = (uint)length });
         }
         else if (length > size)
         {
-            ReplyStatus(unique, Errno.ERANGE);
+            ReplyStatus(to, Errno.ERANGE);
         }
         else
         {
-            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, unique, length);
+            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, to, length);
         }
     }
 
-    private void ReplyAttributes(ulong unique, Errno error, in NodeAttributes attributes)
+    private void ReplyAttributes(FuseReplyTo to, Errno error, in NodeAttributes attributes)
     {
         if (error != Errno.Success)
         {
-            ReplyStatus(unique, error);
+            ReplyStatus(to, error);
         }
         else
         {
-            Reply(unique, new FuseAttrOut { AttrValid = _attrValidSeconds, AttrValidNsec = _attrValidNanoseconds, Attr = ToFuseAttr(attributes) });
+            Reply(to, new FuseAttrOut { AttrValid = _attrValidSeconds, AttrValidNsec = _attrValidNanoseconds, Attr = ToFuseAttr(attributes) });
         }
     }
 }

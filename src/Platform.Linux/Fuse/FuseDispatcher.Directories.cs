@@ -13,11 +13,11 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.OpenDirectory(request.Node, out var directory);
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            Reply(request.Unique, new FuseOpenOut { Fh = directory.Handle });
+            Reply(request.ReplyTo, new FuseOpenOut { Fh = directory.Handle });
         }
 
         return false;
@@ -32,11 +32,11 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.ReadDirectory(input.Fh, (long)input.Offset, writer);
         if (error != Errno.Success && writer.Length == 0)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, request.Unique, writer.Length);
+            ReplyInPlace(workspace, FuseBuffer.ReplyOffset, request.ReplyTo, writer.Length);
         }
 
         return false;
@@ -44,14 +44,14 @@ internal sealed partial class FuseDispatcher
 
     private bool Releasedir(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, _fileSystem.ReleaseDirectory(request.Read<FuseReleaseIn>().Fh));
+        ReplyStatus(request.ReplyTo, _fileSystem.ReleaseDirectory(request.Read<FuseReleaseIn>().Fh));
         return false;
     }
 
     private bool Fsyncdir(in FuseRequest request)
     {
         var input = request.Read<FuseFsyncIn>();
-        ReplyStatus(request.Unique, _fileSystem.FsyncDirectory(input.Fh, (input.FsyncFlags & FuseProtocol.FsyncFdatasync) != 0));
+        ReplyStatus(request.ReplyTo, _fileSystem.FsyncDirectory(input.Fh, (input.FsyncFlags & FuseProtocol.FsyncFdatasync) != 0));
         return false;
     }
 }

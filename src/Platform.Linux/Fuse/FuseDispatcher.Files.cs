@@ -21,11 +21,11 @@ internal sealed partial class FuseDispatcher
 
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            Reply(request.Unique, OpenOut(file));
+            Reply(request.ReplyTo, OpenOut(file));
         }
 
         return false;
@@ -36,18 +36,18 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseCreateIn>();
         if (!request.TryName(Marshal.SizeOf<FuseCreateIn>(), out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
         var error = _fileSystem.Create(request.Context, request.Node, name, (int)input.Flags, input.Mode, out var entry, out var file);
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            Reply(request.Unique, EntryOut(entry), OpenOut(file));
+            Reply(request.ReplyTo, EntryOut(entry), OpenOut(file));
         }
 
         return false;
@@ -59,7 +59,7 @@ internal sealed partial class FuseDispatcher
         var size = (int)Math.Min(input.Size, (uint)_options.MaxWrite);
         var destination = workspace.Buffer.Memory.Slice(FuseBuffer.DataOffset, size);
         var pending = _fileSystem.ReadAsync(input.Fh, (long)input.Offset, destination, workspace.Cancellation.Token);
-        return CompleteIo(workspace, request.Unique, FuseOpcode.Read, pending);
+        return CompleteIo(workspace, request.ReplyTo, FuseOpcode.Read, pending);
     }
 
     private bool Write(FuseWorkspace workspace, in FuseRequest request)
@@ -67,20 +67,20 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseWriteIn>();
         if (request.Input.Length - Marshal.SizeOf<FuseWriteIn>() < input.Size)
         {
-            ReplyStatus(request.Unique, Errno.EIO);
+            ReplyStatus(request.ReplyTo, Errno.EIO);
             return false;
         }
 
         if ((input.WriteFlags & FuseProtocol.WriteKillSuidgid) != 0 && RemovePrivileges(request) is var error and not Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
             return false;
         }
 
         // The payload sits page-aligned at DataOffset (see FuseBuffer): it goes to the backing file from there.
         var source = workspace.Buffer.Memory.Slice(FuseBuffer.DataOffset, (int)input.Size);
         var pending = _fileSystem.WriteAsync(input.Fh, (long)input.Offset, source, workspace.Cancellation.Token);
-        return CompleteIo(workspace, request.Unique, FuseOpcode.Write, pending);
+        return CompleteIo(workspace, request.ReplyTo, FuseOpcode.Write, pending);
     }
 
     // A write or O_TRUNC by a caller who may not keep set-id bits: they go first, as in the kernel's own filesystems,
@@ -101,32 +101,32 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseCopyFileRangeIn>();
         var length = (long)Math.Min(input.Len, uint.MaxValue); // the reply counts in 32 bits
         var pending = _fileSystem.CopyFileRangeAsync(input.FhIn, (long)input.OffIn, input.FhOut, (long)input.OffOut, length, workspace.Cancellation.Token);
-        return CompleteIo(workspace, request.Unique, FuseOpcode.CopyFileRange, pending);
+        return CompleteIo(workspace, request.ReplyTo, FuseOpcode.CopyFileRange, pending);
     }
 
     private bool Flush(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, _fileSystem.Flush(request.Read<FuseFlushIn>().Fh));
+        ReplyStatus(request.ReplyTo, _fileSystem.Flush(request.Read<FuseFlushIn>().Fh));
         return false;
     }
 
     private bool Release(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, _fileSystem.Release(request.Read<FuseReleaseIn>().Fh));
+        ReplyStatus(request.ReplyTo, _fileSystem.Release(request.Read<FuseReleaseIn>().Fh));
         return false;
     }
 
     private bool Fsync(in FuseRequest request)
     {
         var input = request.Read<FuseFsyncIn>();
-        ReplyStatus(request.Unique, _fileSystem.Fsync(input.Fh, (input.FsyncFlags & FuseProtocol.FsyncFdatasync) != 0));
+        ReplyStatus(request.ReplyTo, _fileSystem.Fsync(input.Fh, (input.FsyncFlags & FuseProtocol.FsyncFdatasync) != 0));
         return false;
     }
 
     private bool Fallocate(in FuseRequest request)
     {
         var input = request.Read<FuseFallocateIn>();
-        ReplyStatus(request.Unique, _fileSystem.Allocate(input.Fh, (int)input.Mode, (long)input.Offset, (long)input.Length));
+        ReplyStatus(request.ReplyTo, _fileSystem.Allocate(input.Fh, (int)input.Mode, (long)input.Offset, (long)input.Length));
         return false;
     }
 
@@ -136,11 +136,11 @@ internal sealed partial class FuseDispatcher
         var error = _fileSystem.Seek(input.Fh, (long)input.Offset, (int)input.Whence, out var result);
         if (error != Errno.Success)
         {
-            ReplyStatus(request.Unique, error);
+            ReplyStatus(request.ReplyTo, error);
         }
         else
         {
-            Reply(request.Unique, new FuseLseekOut { Offset = (ulong)result });
+            Reply(request.ReplyTo, new FuseLseekOut { Offset = (ulong)result });
         }
 
         return false;
@@ -157,21 +157,21 @@ internal sealed partial class FuseDispatcher
     };
 
     // Replies now if the I/O is done; otherwise the workspace waits with the request and the reader takes another.
-    private bool CompleteIo(FuseWorkspace workspace, ulong unique, FuseOpcode opcode, ValueTask<IoResult> pending)
+    private bool CompleteIo(FuseWorkspace workspace, FuseReplyTo to, FuseOpcode opcode, ValueTask<IoResult> pending)
     {
         if (pending.IsCompleted)
         {
-            ReplyIo(workspace, unique, opcode, Result(pending));
+            ReplyIo(workspace, to, opcode, Result(pending));
             return false;
         }
 
-        workspace.Unique = unique;
+        workspace.Unique = to.Unique;
         workspace.Opcode = opcode;
         workspace.Pending = pending;
         workspace.Continuation ??= ContinuationFor(workspace);
         lock (_inFlightLock)
         {
-            _inFlight[unique] = workspace;
+            _inFlight[to.Unique] = workspace;
         }
 
         pending.GetAwaiter().UnsafeOnCompleted(workspace.Continuation);
@@ -189,9 +189,21 @@ internal sealed partial class FuseDispatcher
             _inFlight.Remove(workspace.Unique);
         }
 
+        var to = new FuseReplyTo(ChannelOf(workspace), workspace.Unique);
+        var opcode = workspace.Opcode;
+        var result = Result(workspace.Pending);
+        if (workspace.Channel is not null)
+        {
+            // An io_uring entry's own workspace: the reply hands the entry back to the kernel, which may fill it with
+            // the next request at once, so it is made ready before.
+            workspace.Reset();
+            ReplyIo(workspace, to, opcode, result);
+            return;
+        }
+
         try
         {
-            ReplyIo(workspace, workspace.Unique, workspace.Opcode, Result(workspace.Pending));
+            ReplyIo(workspace, to, opcode, result);
         }
         finally
         {
@@ -215,19 +227,19 @@ internal sealed partial class FuseDispatcher
         }
     }
 
-    private void ReplyIo(FuseWorkspace workspace, ulong unique, FuseOpcode opcode, IoResult result)
+    private void ReplyIo(FuseWorkspace workspace, FuseReplyTo to, FuseOpcode opcode, IoResult result)
     {
         if (result.Error != Errno.Success)
         {
-            ReplyStatus(unique, result.Error);
+            ReplyStatus(to, result.Error);
         }
         else if (opcode == FuseOpcode.Read)
         {
-            ReplyInPlace(workspace, FuseBuffer.DataOffset - FuseProtocol.OutHeaderSize, unique, (int)result.Bytes);
+            ReplyInPlace(workspace, FuseBuffer.DataOffset - FuseProtocol.OutHeaderSize, to, (int)result.Bytes);
         }
         else
         {
-            Reply(unique, new FuseWriteOut { Size = (uint)result.Bytes });
+            Reply(to, new FuseWriteOut { Size = (uint)result.Bytes });
         }
     }
 }

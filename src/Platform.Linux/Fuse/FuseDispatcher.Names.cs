@@ -13,11 +13,11 @@ internal sealed partial class FuseDispatcher
     {
         if (!request.TryName(0, out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyEntry(request.Unique, _fileSystem.Lookup(request.Node, name, out var entry), entry);
+        ReplyEntry(request.ReplyTo, _fileSystem.Lookup(request.Node, name, out var entry), entry);
         return false;
     }
 
@@ -43,11 +43,11 @@ internal sealed partial class FuseDispatcher
     {
         if (!request.TryName(0, out var name, out var next) || !request.TryName(next, out var target, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyEntry(request.Unique, _fileSystem.Symlink(request.Context, request.Node, name, target, out var entry), entry);
+        ReplyEntry(request.ReplyTo, _fileSystem.Symlink(request.Context, request.Node, name, target, out var entry), entry);
         return false;
     }
 
@@ -56,11 +56,11 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseMknodIn>();
         if (!request.TryName(Marshal.SizeOf<FuseMknodIn>(), out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyEntry(request.Unique, _fileSystem.MakeNode(request.Context, request.Node, name, input.Mode, input.Rdev, out var entry), entry);
+        ReplyEntry(request.ReplyTo, _fileSystem.MakeNode(request.Context, request.Node, name, input.Mode, input.Rdev, out var entry), entry);
         return false;
     }
 
@@ -69,23 +69,23 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseMkdirIn>();
         if (!request.TryName(Marshal.SizeOf<FuseMkdirIn>(), out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyEntry(request.Unique, _fileSystem.MakeDirectory(request.Context, request.Node, name, input.Mode, out var entry), entry);
+        ReplyEntry(request.ReplyTo, _fileSystem.MakeDirectory(request.Context, request.Node, name, input.Mode, out var entry), entry);
         return false;
     }
 
     private bool Unlink(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, request.TryName(0, out var name, out _) ? _fileSystem.Unlink(request.Node, name) : Errno.EINVAL);
+        ReplyStatus(request.ReplyTo, request.TryName(0, out var name, out _) ? _fileSystem.Unlink(request.Node, name) : Errno.EINVAL);
         return false;
     }
 
     private bool Rmdir(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, request.TryName(0, out var name, out _) ? _fileSystem.RemoveDirectory(request.Node, name) : Errno.EINVAL);
+        ReplyStatus(request.ReplyTo, request.TryName(0, out var name, out _) ? _fileSystem.RemoveDirectory(request.Node, name) : Errno.EINVAL);
         return false;
     }
 
@@ -95,7 +95,7 @@ internal sealed partial class FuseDispatcher
         var error = request.TryName(inputSize, out var name, out var next) && request.TryName(next, out var newName, out _)
             ? _fileSystem.Rename(request.Node, name, newParent, newName, (RenameFlags)flags)
             : Errno.EINVAL;
-        ReplyStatus(request.Unique, error);
+        ReplyStatus(request.ReplyTo, error);
         return false;
     }
 
@@ -104,23 +104,23 @@ internal sealed partial class FuseDispatcher
         var input = request.Read<FuseLinkIn>();
         if (!request.TryName(Marshal.SizeOf<FuseLinkIn>(), out var name, out _))
         {
-            ReplyStatus(request.Unique, Errno.EINVAL);
+            ReplyStatus(request.ReplyTo, Errno.EINVAL);
             return false;
         }
 
-        ReplyEntry(request.Unique, _fileSystem.Link(input.OldNodeId, request.Node, name, out var entry), entry);
+        ReplyEntry(request.ReplyTo, _fileSystem.Link(input.OldNodeId, request.Node, name, out var entry), entry);
         return false;
     }
 
-    private void ReplyEntry(ulong unique, Errno error, in EntryInfo entry)
+    private void ReplyEntry(FuseReplyTo to, Errno error, in EntryInfo entry)
     {
         if (error != Errno.Success)
         {
-            ReplyStatus(unique, error);
+            ReplyStatus(to, error);
         }
         else
         {
-            Reply(unique, EntryOut(entry));
+            Reply(to, EntryOut(entry));
         }
     }
 }

@@ -7,47 +7,47 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 internal sealed partial class FuseDispatcher
 {
     /// <summary>An error (or bare success) reply: exactly the 16-byte header, as the kernel insists.</summary>
-    private void ReplyStatus(ulong unique, Errno error)
+    private void ReplyStatus(FuseReplyTo to, Errno error)
     {
         Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize];
-        WriteHeader(reply, unique, error, 0);
-        Send(reply, unique, error, 0);
+        WriteHeader(reply, to.Unique, error, 0);
+        Send(reply, to, error, 0);
     }
 
     /// <summary>A reply carrying one fixed-size struct (entry_out, attr_out, open_out, ...).</summary>
-    private void Reply<T>(ulong unique, in T payload)
+    private void Reply<T>(FuseReplyTo to, in T payload)
         where T : unmanaged
     {
         var size = Marshal.SizeOf<T>();
         Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + size];
-        WriteHeader(reply, unique, Errno.Success, size);
+        WriteHeader(reply, to.Unique, Errno.Success, size);
         MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], in payload);
-        Send(reply, unique, Errno.Success, size);
+        Send(reply, to, Errno.Success, size);
     }
 
     /// <summary>CREATE answers with an entry and an open file back to back.</summary>
-    private void Reply<T1, T2>(ulong unique, in T1 first, in T2 second)
+    private void Reply<T1, T2>(FuseReplyTo to, in T1 first, in T2 second)
         where T1 : unmanaged
         where T2 : unmanaged
     {
         var size1 = Marshal.SizeOf<T1>();
         var size = size1 + Marshal.SizeOf<T2>();
         Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + size];
-        WriteHeader(reply, unique, Errno.Success, size);
+        WriteHeader(reply, to.Unique, Errno.Success, size);
         MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], in first);
         MemoryMarshal.Write(reply[(FuseProtocol.OutHeaderSize + size1)..], in second);
-        Send(reply, unique, Errno.Success, size);
+        Send(reply, to, Errno.Success, size);
     }
 
     /// <summary>
     /// A reply whose data already sits in the workspace right after <paramref name="headerOffset"/> + 16: the
     /// header is written in front of it and both go out in one write, with no copy.
     /// </summary>
-    private void ReplyInPlace(FuseWorkspace workspace, int headerOffset, ulong unique, int dataLength)
+    private void ReplyInPlace(FuseWorkspace workspace, int headerOffset, FuseReplyTo to, int dataLength)
     {
         var reply = workspace.Buffer.Bytes.Slice(headerOffset, FuseProtocol.OutHeaderSize + dataLength);
-        WriteHeader(reply, unique, Errno.Success, dataLength);
-        Send(reply, unique, Errno.Success, dataLength);
+        WriteHeader(reply, to.Unique, Errno.Success, dataLength);
+        Send(reply, to, Errno.Success, dataLength);
     }
 
     /// <summary>
@@ -75,9 +75,9 @@ internal sealed partial class FuseDispatcher
         MemoryMarshal.Write(reply, in header);
     }
 
-    private void Send(ReadOnlySpan<byte> reply, ulong unique, Errno error, int payload)
+    private void Send(ReadOnlySpan<byte> reply, FuseReplyTo to, Errno error, int payload)
     {
-        _trace?.Reply(unique, error, payload);
-        _channel.Send(reply);
+        _trace?.Reply(to.Unique, error, payload);
+        to.Channel.Send(reply);
     }
 }

@@ -31,19 +31,25 @@ internal sealed partial class FuseDispatcher
             Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize + 8];
             WriteHeader(reply, request.Unique, Errno.Success, 8);
             MemoryMarshal.Write(reply[FuseProtocol.OutHeaderSize..], FuseProtocol.KernelVersion);
-            Send(reply, request.Unique, Errno.Success, 8);
+            Send(reply, request.ReplyTo, Errno.Success, 8);
             return false;
         }
 
         if (input.Major < FuseProtocol.KernelVersion || input.Minor < 31)
         {
             _trace?.Note($"kernel protocol {input.Major}.{input.Minor} is too old; 7.31 or later is needed");
-            ReplyStatus(request.Unique, Errno.EPROTO);
+            ReplyStatus(request.ReplyTo, Errno.EPROTO);
             return false;
         }
 
         var offered = input.Flags | ((input.Flags & FuseProtocol.InitExt) != 0 ? (ulong)input.Flags2 << 32 : 0);
+        Offered = offered;
         Flags = offered & WantedFlags;
+        if ((offered & FuseProtocol.OverIoUring) != 0 && UringReady?.Invoke() == true)
+        {
+            Flags |= FuseProtocol.OverIoUring;
+        }
+
         Minor = Math.Min(input.Minor, FuseProtocol.KernelMinorVersion);
         var output = new FuseInitOut
         {
@@ -58,7 +64,7 @@ internal sealed partial class FuseDispatcher
             TimeGran = 1,
             MaxPages = (ushort)(_options.MaxWrite / FuseBuffer.PageSize), // always filled when MAX_PAGES is set
         };
-        Reply(request.Unique, output);
+        Reply(request.ReplyTo, output);
         _initialized = true;
         Initialized?.Invoke();
         return false;
@@ -66,7 +72,7 @@ internal sealed partial class FuseDispatcher
 
     private bool Destroy(in FuseRequest request)
     {
-        ReplyStatus(request.Unique, Errno.Success);
+        ReplyStatus(request.ReplyTo, Errno.Success);
         return false;
     }
 
@@ -87,7 +93,7 @@ internal sealed partial class FuseDispatcher
         {
             // Not waiting here (yet, or any more): EAGAIN makes the kernel resend the interrupt while the request is
             // still pending, and is ignored once it has been answered.
-            ReplyStatus(request.Unique, Errno.EAGAIN);
+            ReplyStatus(request.ReplyTo, Errno.EAGAIN);
         }
 
         return false;

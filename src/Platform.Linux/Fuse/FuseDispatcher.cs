@@ -46,6 +46,15 @@ internal sealed partial class FuseDispatcher
     /// <summary>The INIT flags both sides agreed on.</summary>
     public ulong Flags { get; private set; }
 
+    /// <summary>What the kernel offered in INIT.</summary>
+    public ulong Offered { get; private set; }
+
+    /// <summary>
+    /// Asked during INIT when the kernel offers FUSE over io_uring: true claims it, promising that every CPU's queue
+    /// will be registered once INIT is answered (the kernel holds every request back until they are).
+    /// </summary>
+    public Func<bool>? UringReady { get; set; }
+
     /// <summary>Requests handed to the filesystem and not answered yet: those waiting for their throttle.</summary>
     public int InFlight
     {
@@ -62,9 +71,16 @@ internal sealed partial class FuseDispatcher
     /// Handles the request read into <paramref name="workspace"/> (<paramref name="length"/> bytes). Returns true
     /// when the request keeps the workspace because it completes later; the caller must then take another.
     /// </summary>
-    public unsafe bool Dispatch(FuseWorkspace workspace, int length)
+    public unsafe bool Dispatch(FuseWorkspace workspace, int length) => Dispatch(workspace, workspace.Buffer.Request, length);
+
+    /// <summary>
+    /// Handles the request at <paramref name="start"/> inside <paramref name="workspace"/>'s buffer: a transport that
+    /// receives the header apart from the payload (io_uring) puts it just before the payload, wherever that lands.
+    /// </summary>
+    public unsafe bool Dispatch(FuseWorkspace workspace, byte* start, int length)
     {
-        var bytes = new ReadOnlySpan<byte>(workspace.Buffer.Request, length);
+        var bytes = new ReadOnlySpan<byte>(start, length);
+        var channel = ChannelOf(workspace);
         if (length < FuseProtocol.InHeaderSize)
         {
             return false; // not even a header: nothing to answer
@@ -73,16 +89,16 @@ internal sealed partial class FuseDispatcher
         var header = MemoryMarshal.Read<FuseInHeader>(bytes);
         if (header.Len < FuseProtocol.InHeaderSize)
         {
-            ReplyStatus(header.Unique, Errno.EIO); // a header that disowns itself: answer, but read nothing from it
+            ReplyStatus(new FuseReplyTo(channel, header.Unique), Errno.EIO); // a header that disowns itself: answer, but read nothing from it
             return false;
         }
 
-        var request = new FuseRequest(header, bytes[FuseProtocol.InHeaderSize..(int)Math.Min(header.Len, (uint)length)]);
+        var request = new FuseRequest(header, bytes[FuseProtocol.InHeaderSize..(int)Math.Min(header.Len, (uint)length)], channel);
         var operation = header.Opcode < (uint)Operations.Length ? Operations[header.Opcode] : null;
         if (operation is null)
         {
             _trace?.Request(request, $"OPCODE_{header.Opcode}", "");
-            ReplyStatus(request.Unique, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking
+            ReplyStatus(request.ReplyTo, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking
             return false;
         }
 
@@ -91,7 +107,7 @@ internal sealed partial class FuseDispatcher
             _trace?.Request(request, operation.Name, $"short: {request.Input.Length} bytes in, {operation.MinimumInput} needed");
             if (!operation.NoReply)
             {
-                ReplyStatus(request.Unique, Errno.EIO);
+                ReplyStatus(request.ReplyTo, Errno.EIO);
             }
 
             return false;
@@ -101,7 +117,7 @@ internal sealed partial class FuseDispatcher
 
         if (!_initialized && request.Opcode != FuseOpcode.Init)
         {
-            ReplyStatus(request.Unique, Errno.EIO);
+            ReplyStatus(request.ReplyTo, Errno.EIO);
             return false;
         }
 
@@ -114,12 +130,14 @@ internal sealed partial class FuseDispatcher
             _trace?.Note($"{operation.Name} {request.Unique} failed: {e}");
             if (!operation.NoReply)
             {
-                ReplyStatus(request.Unique, Errno.EIO);
+                ReplyStatus(request.ReplyTo, Errno.EIO);
             }
 
             return false;
         }
     }
+
+    private IFuseChannel ChannelOf(FuseWorkspace workspace) => workspace.Channel ?? _channel;
 
     /// <summary>An entry as the kernel wants it, with our cache timeouts.</summary>
     public FuseEntryOut EntryOut(in EntryInfo entry) => new()

@@ -1,3 +1,5 @@
+using ThrottleFs.Hosting;
+
 namespace ThrottleFs.Platform.Linux.Fuse;
 
 /// <summary>How the FUSE session is set up.</summary>
@@ -22,6 +24,15 @@ internal sealed record FuseOptions
     public TimeSpan EntryTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan AttributeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How requests travel: io_uring queues or /dev/fuse.</summary>
+    public KernelTransport Transport { get; init; } = KernelTransport.Auto;
+
+    /// <summary>
+    /// Entries per io_uring queue: how many requests one CPU's queue holds at once, those waiting for their throttle
+    /// included (more wait in the kernel). Each has a max_write buffer, touched only when used.
+    /// </summary>
+    public int UringQueueDepth { get; init; } = 64;
 
     /// <summary>Log every request and reply to standard error.</summary>
     public bool Trace { get; init; }

@@ -36,6 +36,18 @@ internal static class FuseProtocol
     /// <summary>mmap(MAP_SHARED) of a direct-I/O file (protocol 7.39; the kernel honours the bit at 7.38 too).</summary>
     public const ulong DirectIoAllowMmap = 1UL << 36;
 
+    /// <summary>
+    /// Requests may come through io_uring queues, one per CPU (protocol 7.42, Linux 6.14; offered only while the fuse
+    /// module's enable_uring parameter is on). Claimed only when every queue will be registered: until then the
+    /// kernel holds back every request.
+    /// </summary>
+    public const ulong OverIoUring = 1UL << 41;
+
+    // The io_uring command (sqe->cmd_op) of FUSE's queues: give the kernel an entry to fill, or answer the request in
+    // an entry and give it back in one go.
+    public const uint UringCmdRegister = 1;
+    public const uint UringCmdCommitAndFetch = 2;
+
     // fuse_open_out.open_flags
     public const uint FopenDirectIo = 1 << 0;
     public const uint FopenParallelDirectWrites = 1 << 6;

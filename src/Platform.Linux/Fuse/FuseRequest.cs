@@ -4,8 +4,11 @@ using ThrottleFs.Platform.Linux.Fuse.Kernel;
 
 namespace ThrottleFs.Platform.Linux.Fuse;
 
-/// <summary>A request as read from the device: its header and the bytes after it. Valid only during dispatch.</summary>
-internal readonly ref struct FuseRequest(in FuseInHeader header, ReadOnlySpan<byte> input)
+/// <summary>
+/// A request as read from its channel: its header, the bytes after it, and the channel its reply must go back to.
+/// Valid only during dispatch.
+/// </summary>
+internal readonly ref struct FuseRequest(in FuseInHeader header, ReadOnlySpan<byte> input, IFuseChannel channel)
 {
     public FuseInHeader Header { get; } = header;
 
@@ -14,6 +17,10 @@ internal readonly ref struct FuseRequest(in FuseInHeader header, ReadOnlySpan<by
     public FuseOpcode Opcode => (FuseOpcode)Header.Opcode;
 
     public ulong Unique => Header.Unique;
+
+    public FuseReplyTo ReplyTo => new(Channel, Header.Unique);
+
+    public IFuseChannel Channel { get; } = channel;
 
     public ulong Node => Header.NodeId;
 

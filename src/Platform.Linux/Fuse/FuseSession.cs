@@ -1,4 +1,7 @@
+using Serilog;
 using ThrottleFs.FileSystem;
+using ThrottleFs.Hosting;
+using ThrottleFs.Platform.Linux.Fuse.Uring;
 using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Fuse;
@@ -6,22 +9,35 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 /// <summary>
 /// Owns the /dev/fuse descriptor: reader threads take requests off it, the dispatcher handles them, and replies go
 /// back from whichever thread finishes a request. Readers are dedicated threads, not thread-pool work: a read() on the
-/// device blocks, and on two cores blocked pool threads would starve the continuations that send replies.
+/// device blocks, and on two cores blocked pool threads would starve the continuations that send replies. With the
+/// io_uring transport, one queue per CPU carries the requests once INIT is answered; the readers stay for what the
+/// kernel still sends through the device (INIT, FORGET, INTERRUPT) and for everything if the queues are refused.
 /// </summary>
 internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
 {
     private readonly int _fd;
+    private readonly FuseOptions _options;
     private readonly FuseWorkspacePool _pool;
     private readonly Thread[] _readers;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private Errno _stopReason;
+    private FuseUringQueue[]? _queues;
+    private string? _uringRefused;
+    private ILogger? _log;
 
     public FuseSession(int deviceFd, IFileSystem fileSystem, FuseOptions options, int readers, TextWriter? trace = null)
     {
         _fd = deviceFd;
+        _options = options;
         _pool = new FuseWorkspacePool(options.MaxWrite);
         Dispatcher = new FuseDispatcher(fileSystem, this, options, _pool, trace);
+        if (options.Transport != KernelTransport.Dev)
+        {
+            Dispatcher.UringReady = PrepareUring;
+            Dispatcher.Initialized += StartUring;
+        }
+
         _readers = new Thread[readers];
         for (var i = 0; i < readers; i++)
         {
@@ -31,11 +47,39 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
 
     public FuseDispatcher Dispatcher { get; }
 
+    /// <summary>True once the io_uring queues carry the requests.</summary>
+    public bool UsesUring => _queues is not null && (Dispatcher.Flags & FuseProtocol.OverIoUring) != 0;
+
     /// <summary>Completes when every reader has stopped: the filesystem was unmounted or the connection failed.</summary>
     public Task Stopped => _stopped.Task;
 
     /// <summary>Why the readers stopped: ENODEV for an unmount, ECONNABORTED for an abort, otherwise a failure.</summary>
     public Errno StopReason => _stopReason;
+
+    /// <summary>
+    /// Says which transport carries the requests, and why not io_uring when it was wanted and does not; later, a queue
+    /// that stopped early. Called once the mount is ready, when the daemon's log reaches its file.
+    /// </summary>
+    public void ReportTransport(ILogger log)
+    {
+        _log = log;
+        if (UsesUring)
+        {
+            log.Information("Requests travel through io_uring: {Queues} queues (one per CPU) of {Depth} entries", _queues!.Length, _options.UringQueueDepth);
+        }
+        else if (_options.Transport == KernelTransport.Dev)
+        {
+            log.Information("Requests travel through /dev/fuse (--transport dev)");
+        }
+        else if (_options.Transport == KernelTransport.Uring)
+        {
+            log.Warning("Requests travel through /dev/fuse, not io_uring: {Why}", _uringRefused ?? UringNotOffered());
+        }
+        else
+        {
+            log.Information("Requests travel through /dev/fuse: {Why}", _uringRefused ?? UringNotOffered());
+        }
+    }
 
     public void Start()
     {
@@ -77,8 +121,90 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
             }
         }
 
+        foreach (var queue in _queues ?? [])
+        {
+            queue.Stop();
+            if (queue.Failure is { } failure)
+            {
+                _log?.Warning("io_uring queue stopped early: {Failure}", failure);
+            }
+
+            queue.Dispose();
+        }
+
         Close(_fd);
         _pool.Dispose();
+    }
+
+    // Called while INIT is answered, if the kernel offers io_uring: the rings are set up now, so the answer claims
+    // io_uring only when every CPU's queue can be registered right after it.
+    private bool PrepareUring()
+    {
+        var queues = new FuseUringQueue[PossibleCpus()];
+        for (var qid = 0; qid < queues.Length; qid++)
+        {
+            var queue = FuseUringQueue.Create(_fd, (ushort)qid, _options.UringQueueDepth, _options.MaxWrite, out var error);
+            if (queue is null)
+            {
+                _uringRefused = $"setting up an io_uring failed ({error}{(error == Errno.EPERM ? ": see /proc/sys/kernel/io_uring_disabled" : "")})";
+                foreach (var made in queues.TakeWhile(q => q is not null))
+                {
+                    made.Dispose();
+                }
+
+                return false;
+            }
+
+            queues[qid] = queue;
+        }
+
+        _queues = queues;
+        return true;
+    }
+
+    // After INIT's answer: the kernel is initialized, so the queues may register.
+    private void StartUring()
+    {
+        if (UsesUring)
+        {
+            foreach (var queue in _queues!)
+            {
+                queue.Start(Dispatcher);
+            }
+        }
+    }
+
+    private static string UringNotOffered()
+    {
+        const string parameter = "/sys/module/fuse/parameters/enable_uring";
+        try
+        {
+            return File.ReadAllText(parameter).Trim() == "Y"
+                ? "the kernel did not offer FUSE over io_uring"
+                : $"the kernel does not offer FUSE over io_uring while {parameter} is N (as root: echo Y > {parameter}, then mount again)";
+        }
+        catch (IOException)
+        {
+            return "this kernel has no FUSE over io_uring (it needs Linux 6.14 or later built with CONFIG_FUSE_IO_URING)";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "the kernel did not offer FUSE over io_uring";
+        }
+    }
+
+    // The kernel has one queue per possible CPU ("0-1", "0-3,8-11"), not per online one, and waits for all of them.
+    private static int PossibleCpus()
+    {
+        try
+        {
+            var text = File.ReadAllText("/sys/devices/system/cpu/possible").Trim();
+            return text.Split(',').Max(range => int.Parse(range.Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture)) + 1;
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return Environment.ProcessorCount;
+        }
     }
 
     private void ReadLoop()

@@ -103,7 +103,7 @@ internal sealed class FuseMountHost : IMountHost
         }
 
         using var stack = built;
-        var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace };
+        var fuseOptions = new FuseOptions { DirectIo = !options.PageCache, Trace = options.Trace, Transport = options.Transport };
         int fd;
         try
         {
@@ -125,6 +125,7 @@ internal sealed class FuseMountHost : IMountHost
         {
             RunFiles.WritePid(options.MountPoint);
             stack.LogMounted();
+            session.ReportTransport(stack.Log);
             if (Daemon.LogPath is { } log)
             {
                 error = Daemon.ReportReady(log);

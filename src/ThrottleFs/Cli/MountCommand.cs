@@ -45,7 +45,7 @@ internal static class MountCommand
         var extraOptions = new Option<string[]>("-o")
         {
             Description = "Mount options, comma-separated, as mount(8) and /etc/fstab give them: ThrottleFs's own (config=FILE, limit=SPEC, " +
-                          "mount-limit=SPEC, algorithm=NAME, set=KEY=VALUE, page-cache; the keys of a SPEC separated by ':' instead of ',', " +
+                          "mount-limit=SPEC, algorithm=NAME, set=KEY=VALUE, page-cache, transport=auto|uring|dev; the keys of a SPEC separated by ':' instead of ',', " +
                           "e.g. limit=iops-total=500:bps-total=100M), the kernel's (ro, noexec, allow_other, ...), and mount(8)'s own " +
                           "(nofail, noauto, _netdev, x-systemd.*), which are ignored. Anything else is refused.",
             HelpName = "OPTIONS",
@@ -69,14 +69,22 @@ internal static class MountCommand
                           "Windows keeps no such cache, so there it changes nothing.",
         };
 
+        var transport = new Option<string?>("--transport")
+        {
+            Description = "Linux: how requests travel between the kernel and the daemon. auto (default): io_uring queues, one per CPU, when the " +
+                          "kernel offers them (Linux 6.14+ with /sys/module/fuse/parameters/enable_uring set to Y), otherwise /dev/fuse; " +
+                          "uring: the same, with a warning when it falls back; dev: always /dev/fuse.",
+            HelpName = "auto|uring|dev",
+        };
+
         var command = new Command("mount", "Mount SOURCE at MOUNTPOINT with every read and write throttled. Returns once the mount is ready; a daemon keeps serving it until 'throttlefs unmount'.")
         {
-            source, mountPoint, config, set, limit, mountLimit, algorithm, extraOptions, metricsListen, foreground, trace, pageCache,
+            source, mountPoint, config, set, limit, mountLimit, algorithm, extraOptions, metricsListen, foreground, trace, pageCache, transport,
         };
         command.SetAction((result, cancellationToken) =>
         {
             var words = MountOptionWords.Parse(result.GetValue(extraOptions) ?? []);
-            if (!TryReadConfig(result, words, error, out var configSource, out var settings))
+            if (!TryReadConfig(result, words, error, out var configSource, out var settings, out var kernelTransport))
             {
                 return Task.FromResult(ExitCodes.Usage);
             }
@@ -89,6 +97,7 @@ internal static class MountCommand
                 Foreground = result.GetValue(foreground),
                 Trace = result.GetValue(trace),
                 PageCache = result.GetValue(pageCache) || words.PageCache,
+                Transport = kernelTransport,
             };
             if (!File.Exists(options.Source) && !Directory.Exists(options.Source))
             {
@@ -100,9 +109,9 @@ internal static class MountCommand
         });
         return command;
 
-        bool TryReadConfig(ParseResult result, MountOptionWords words, TextWriter error, out ConfigSource configSource, out ThrottleFsSettings settings)
+        bool TryReadConfig(ParseResult result, MountOptionWords words, TextWriter error, out ConfigSource configSource, out ThrottleFsSettings settings, out KernelTransport kernelTransport)
         {
-            (configSource, settings) = (null!, null!);
+            (configSource, settings, kernelTransport) = (null!, null!, KernelTransport.Auto);
             var problems = new List<string>(words.Problems);
 
             // -o config=FILE is --config FILE, and so on: one or the other, not both.
@@ -120,6 +129,20 @@ internal static class MountCommand
             var configPath = Either("--config", result.GetValue(config), words.Config);
             var limitText = Either("--limit", result.GetValue(limit), words.Limit);
             var mountLimitText = Either("--mount-limit", result.GetValue(mountLimit), words.MountLimit);
+            switch (Either("--transport", result.GetValue(transport), words.Transport))
+            {
+                case null or "auto":
+                    break;
+                case "uring":
+                    kernelTransport = KernelTransport.Uring;
+                    break;
+                case "dev":
+                    kernelTransport = KernelTransport.Dev;
+                    break;
+                case var other:
+                    problems.Add($"--transport {other}: not a transport; give auto, uring or dev");
+                    break;
+            }
 
             // The same words as the SPEC key algorithm=, with the same message for a wrong one.
             var chosen = algorithmName is { } name ? Spec("--algorithm", $"algorithm={name}", problems)?.ApplyTo(ThrottleConfig.Unlimited).Algorithm : null;

@@ -27,7 +27,7 @@ internal sealed class MountOptionWords
         "defaults", "auto", "noauto", "user", "nouser", "users", "owner", "group", "nofail", "_netdev",
     };
 
-    private static readonly string[] Own = ["config", "limit", "mount-limit", "algorithm", "set", "page-cache", "metrics-listen"];
+    private static readonly string[] Own = ["config", "limit", "mount-limit", "algorithm", "set", "page-cache", "metrics-listen", "transport"];
 
     public string? Config { get; private set; }
 
@@ -38,6 +38,8 @@ internal sealed class MountOptionWords
     public string? Algorithm { get; private set; }
 
     public string? MetricsListen { get; private set; }
+
+    public string? Transport { get; private set; }
 
     public List<string> Set { get; } = [];
 
@@ -113,6 +115,9 @@ internal sealed class MountOptionWords
                 break;
             case "metrics-listen":
                 MetricsListen = Value(word, value);
+                break;
+            case "transport":
+                Transport = Value(word, value);
                 break;
             case "set":
                 if (Value(word, value) is { } setting)

@@ -46,5 +46,6 @@ public enum Errno
     ENOTCONN = 107,
     ETIMEDOUT = 110,
     EDQUOT = 122,
+    ECANCELED = 125,
     ESTALE = 116,
 }

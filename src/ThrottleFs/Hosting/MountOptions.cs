@@ -28,6 +28,9 @@ public sealed record MountOptions
     /// <summary>Let the kernel cache file data: faster, but cached reads bypass the limits.</summary>
     public bool PageCache { get; init; }
 
+    /// <summary>How requests travel between the kernel and the daemon.</summary>
+    public KernelTransport Transport { get; init; }
+
     /// <summary>Where the settings come from; loaded again when the config file changes.</summary>
     internal ConfigSource Config { get; }
 

@@ -49,6 +49,12 @@ internal sealed class MountedFileSystem : IDisposable
     public static MountedFileSystem Mount(string root, string source, string point, params string[] arguments) =>
         Mount(root, source, point, openFileLimit: null, arguments);
 
+    /// <summary>
+    /// The transport every mount of this run uses unless a test names its own: THROTTLEFS_TEST_TRANSPORT (test.sh sets
+    /// it, uring or dev, and the kernel's enable_uring to match), or the daemon's default.
+    /// </summary>
+    public static string? Transport => Environment.GetEnvironmentVariable("THROTTLEFS_TEST_TRANSPORT") is { Length: > 0 } transport ? transport : null;
+
     private static MountedFileSystem Mount(string root, string source, string point, int? openFileLimit, string[] arguments)
     {
         if (!arguments.Contains("--config"))
@@ -56,6 +62,11 @@ internal sealed class MountedFileSystem : IDisposable
             var config = Path.Combine(Directory.CreateDirectory(root).FullName, "throttlefs.json");
             File.WriteAllText(config, "{}");
             arguments = ["--config", config, .. arguments];
+        }
+
+        if (Transport is { } transport && !arguments.Contains("--transport"))
+        {
+            arguments = [.. arguments, "--transport", transport];
         }
 
         var result = openFileLimit is { } limit

@@ -1,0 +1,68 @@
+using ThrottleFs.FileSystem;
+using ThrottleFs.Platform.Linux.Fuse.Uring;
+using static Interop.Sys;
+
+namespace ThrottleFs.Platform.Linux.Tests;
+
+/// <summary>The raw ring the io_uring transport is built on, with an eventfd standing in for /dev/fuse.</summary>
+public sealed unsafe class IoUringTests
+{
+    [Fact]
+    public void AReadOfAnEventFd_CompletesWithItsUserData_OnceAnotherThreadWritesIt()
+    {
+        using var ring = IoUring.Create(4, out var error);
+        Assert.True(ring is not null, $"io_uring_setup failed: {error}");
+        var eventFd = EventFd(0, EFD_CLOEXEC);
+        Assert.True(eventFd >= 0);
+        var value = 0UL;
+        try
+        {
+            var sqe = ring.NextSqe();
+            sqe[0] = IORING_OP_READ;
+            *(int*)(sqe + 4) = eventFd;
+            *(ulong*)(sqe + 16) = (ulong)&value;
+            *(uint*)(sqe + 24) = sizeof(ulong);
+            *(ulong*)(sqe + 32) = 0xfeed;
+            Assert.Equal(1u, ring.Unsubmitted);
+            Assert.Equal(Errno.Success, ring.Enter(wait: false));
+            Assert.Equal(0u, ring.Unsubmitted);
+            Assert.False(ring.TryPeek(out _)); // nothing to read yet
+
+            var writer = new Thread(() =>
+            {
+                Thread.Sleep(50);
+                var seven = 7UL;
+                Write(eventFd, (byte*)&seven, sizeof(ulong));
+            });
+            writer.Start();
+            Assert.Equal(Errno.Success, ring.Enter(wait: true));
+            writer.Join();
+
+            Assert.True(ring.TryPeek(out var completion));
+            Assert.Equal(0xfeedUL, completion.UserData);
+            Assert.Equal(sizeof(ulong), completion.Res);
+            Assert.Equal(7UL, value);
+            ring.Consume();
+            Assert.False(ring.TryPeek(out _));
+        }
+        finally
+        {
+            Close(eventFd);
+        }
+    }
+
+    [Fact]
+    public void TheSubmissionQueue_RefusesMoreEntriesThanItHolds_UntilTheKernelTakesThem()
+    {
+        using var ring = IoUring.Create(4, out _);
+        Assert.NotNull(ring);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(ring.NextSqe() != null); // zeroed: opcode 0 is a NOP
+        }
+
+        Assert.True(ring.NextSqe() == null);
+        Assert.Equal(Errno.Success, ring.Enter(wait: false));
+        Assert.True(ring.NextSqe() != null);
+    }
+}

@@ -1,0 +1,141 @@
+namespace ThrottleFs.Platform.Linux.Tests.Mounts;
+
+/// <summary>
+/// The io_uring transport as a user meets it: it carries the requests when the kernel offers it, a mount that asks
+/// for it on a kernel that does not falls back to /dev/fuse with one line saying why, and requests that wait for their
+/// throttle — more of them than a queue has entries — neither hold a thread nor stop the control file. The rest of
+/// the mount suite runs over whichever transport test.sh chose (THROTTLEFS_TEST_TRANSPORT), and CI runs it over both.
+/// These tests flip the kernel's switch themselves and put it back.
+/// </summary>
+public sealed class TransportTests
+{
+    private const string Switch = "/sys/module/fuse/parameters/enable_uring";
+
+    [Fact]
+    public void Uring_CarriesTheRequests_WhenTheKernelOffersIt()
+    {
+        if (!KernelHasUring())
+        {
+            return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
+        }
+
+        using var enabled = new UringSwitch("Y");
+        var logs = Directory.CreateTempSubdirectory("throttlefs-logs-").FullName;
+        try
+        {
+            using (var mount = MountedFileSystem.Start("--transport", "uring", "--set", $"logging:file={logs}/throttlefs.log"))
+            {
+                var data = new byte[3 << 20];
+                new Random(14).NextBytes(data);
+                File.WriteAllBytes(mount.OnMount("data.bin"), data);
+                Assert.True(File.ReadAllBytes(mount.OnMount("data.bin")).AsSpan().SequenceEqual(data));
+                Assert.True(File.ReadAllBytes(mount.OnBacking("data.bin")).AsSpan().SequenceEqual(data));
+
+                // One queue per possible CPU, each served by its own thread.
+                var threads = DaemonThreads(mount.Point);
+                Assert.Equal(PossibleCpus(), threads.Count(name => name.StartsWith("fuse-uring-", StringComparison.Ordinal)));
+            }
+
+            Assert.Matches(@"\[INF\] Requests travel through io_uring: \d+ queues \(one per CPU\) of 64 entries", ReadLogs(logs));
+        }
+        finally
+        {
+            Directory.Delete(logs, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Uring_FallsBackToDevFuse_WithOneLineSayingWhy_WhenTheKernelDoesNotOfferIt()
+    {
+        if (!KernelHasUring())
+        {
+            return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
+        }
+
+        using var disabled = new UringSwitch("N");
+        var logs = Directory.CreateTempSubdirectory("throttlefs-logs-").FullName;
+        try
+        {
+            using (var mount = MountedFileSystem.Start("--transport", "uring", "--set", $"logging:file={logs}/throttlefs.log"))
+            {
+                File.WriteAllText(mount.OnMount("a.txt"), "through /dev/fuse");
+                Assert.Equal("through /dev/fuse", File.ReadAllText(mount.OnMount("a.txt")));
+                Assert.DoesNotContain(DaemonThreads(mount.Point), name => name.StartsWith("fuse-uring-", StringComparison.Ordinal));
+            }
+
+            var lines = ReadLogs(logs).Split('\n').Where(line => line.Contains("Requests travel through", StringComparison.Ordinal)).ToList();
+            var line = Assert.Single(lines);
+            Assert.Contains("[WRN] Requests travel through /dev/fuse, not io_uring: the kernel does not offer FUSE over io_uring while " +
+                            $"{Switch} is N (as root: echo Y > {Switch}, then mount again)", line);
+        }
+        finally
+        {
+            Directory.Delete(logs, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Uring_ManyMoreWaitingRequestsThanEntries_KeepTheirRate_AndTheControlFileStillAnswers()
+    {
+        if (!KernelHasUring())
+        {
+            return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
+        }
+
+        using var enabled = new UringSwitch("Y");
+        using var mount = MountedFileSystem.Start(
+            backing =>
+            {
+                using var file = File.Create(Path.Combine(backing, "t.bin"));
+                file.SetLength(16 << 20);
+            },
+            "--transport", "uring", "--limit", "iops-total=400");
+
+        // 4 jobs at queue depth 64 keep up to 256 reads waiting for their throttle: more than one CPU's 64 entries.
+        var run = Task.Run(() => Fio.Run(
+            "--name=r", $"--filename={mount.OnMount("t.bin")}", "--rw=randread", "--bs=4k", "--direct=1", "--ioengine=libaio",
+            "--iodepth=64", "--numjobs=4", "--time_based", "--runtime=6", "--group_reporting"));
+        Thread.Sleep(2000);
+
+        // The limit changes while the queues are full of waiting requests: the control line still gets through.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, Tool.ThrottleFs("set", mount.Point, "file", "t.bin", "iops-total=400").ExitCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the control line took {watch.Elapsed}");
+
+        var outcome = run.Result;
+        Assert.True(outcome.Errors == 0, outcome.Raw);
+
+        // 400 IOPS for 6 s, within 10 % (fio's own start and the requests in flight at its end blur the edges).
+        Assert.InRange(outcome.ReadIos, 2160, 2640 + 256);
+    }
+
+    // From 6.14 on the switch must be there: a kernel built without FUSE over io_uring is not one these tests run on.
+    private static bool KernelHasUring()
+    {
+        var version = Environment.OSVersion.Version;
+        var modern = version.Major > 6 || (version.Major == 6 && version.Minor >= 14);
+        Assert.True(!modern || File.Exists(Switch), $"Linux {version} should have {Switch}");
+        return modern;
+    }
+
+    private static List<string> DaemonThreads(string mountPoint)
+    {
+        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
+    }
+
+    private static string ReadLogs(string directory) => string.Concat(Directory.GetFiles(directory, "throttlefs*.log").Order().Select(File.ReadAllText));
+
+    private static int PossibleCpus() =>
+        File.ReadAllText("/sys/devices/system/cpu/possible").Trim().Split(',').Max(range => int.Parse(range.Split('-')[^1])) + 1;
+
+    /// <summary>Sets the kernel's enable_uring for the test's life, and puts back what it was.</summary>
+    private sealed class UringSwitch : IDisposable
+    {
+        private readonly string _saved = File.ReadAllText(Switch).Trim();
+
+        public UringSwitch(string value) => File.WriteAllText(Switch, value);
+
+        public void Dispose() => File.WriteAllText(Switch, _saved);
+    }
+}
