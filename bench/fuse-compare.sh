@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side fio comparison, in one run, of a plain directory, libfuse's passthrough_ll, qemu-storage-daemon's
-# FUSE export and ThrottleFs (unthrottled), optionally beside another ThrottleFs checkout (--baseline). Prints a
-# markdown table; see usage() below.
+# FUSE export and ThrottleFs (unthrottled; over either kernel transport if asked), optionally beside another ThrottleFs
+# checkout (--baseline), on a tmpfs or (--same-disk) a disk. Prints a markdown table; see usage() below.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +14,7 @@ THROTTLEFS_MOUNT_CMD=${THROTTLEFS_MOUNT_CMD:-"$ROOT/throttlefs mount --config $R
 THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
 BASELINE=""                            # --baseline DIR: another ThrottleFs checkout, the "baseline" target
 
-ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs baseline)
+ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs throttlefs-dev throttlefs-uring baseline)
 # id|label|unit|fio options. Every job also gets --direct=1 and the time-based options (see run_fio).
 ALL_JOBS=(
   "randread-4k-qd1|randread 4 KiB, psync, 1 job (QD1)|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=1"
@@ -30,6 +30,8 @@ APT_PACKAGES=(fio fuse3 libfuse3-dev pkg-config gcc qemu-utils qemu-system-commo
 
 ROUNDS=3 RUNTIME=5 SIZE_MIB=256 BACKING=/dev/shm
 TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs) JOBS=("${ALL_JOBS[@]}")
+SAME_DISK_DEFAULT=/var/tmp # --same-disk without DIR: on most systems a disk, unlike /tmp on some
+SAME_DISK=""               # --same-disk given: a disk backing, and the report adds ThrottleFs ÷ native columns
 
 # Run state, used by cleanup(). WORK holds mount points, logs and raw results; BACKING_WORK holds the data file.
 WORK="" BACKING_WORK="" FIO_PID=""
@@ -48,7 +50,13 @@ ${REPORT#"$ROOT"/}, its numbers to ${MEDIANS#"$ROOT"/} for bench/plots/fs-bars.s
   passthrough_ll       libfuse's C example, built from libfuse3-dev's sources with O_DIRECT masked on its
                        backing fds (stock fails O_DIRECT writes with EINVAL), mounted -o cache=never
   qemu-storage-daemon  its FUSE export of the data file (cache.direct=off)
-  throttlefs           ThrottleFs, unthrottled: \$THROTTLEFS_MOUNT_CMD SOURCE MOUNTPOINT
+  throttlefs           ThrottleFs, unthrottled: \$THROTTLEFS_MOUNT_CMD SOURCE MOUNTPOINT (transport auto: io_uring
+                       when the kernel offers it, else /dev/fuse)
+  throttlefs-dev       the same with --transport dev: requests through read() and write() on /dev/fuse
+  throttlefs-uring     the same with --transport uring: requests through io_uring queues. Needs Linux 6.14+ with
+                       FUSE over io_uring; the script sets /sys/module/fuse/parameters/enable_uring to Y before
+                       mounting anything (so throttlefs, on auto, uses io_uring too) and restores it on exit. The
+                       target is reported n/a unless its daemon really serves io_uring queues (fuse-uring-N threads).
   baseline             with --baseline DIR only: the ThrottleFs checkout in DIR (another revision, e.g. from
                        'git worktree add DIR main~1'), mounted by its own launcher with the same config, so a change
                        is measured before and after in one run
@@ -56,6 +64,8 @@ A target that fails to mount is reported as "n/a (mount failed: ...)" and the ot
 
 Each round runs every job on every target in turn, so drift affects them all alike; cells show the median
 and the min–max over the rounds. 4 KiB jobs report IOPS, 1 MiB jobs MiB/s. All jobs use --direct=1.
+Ratio columns divide each ThrottleFs target of this checkout by passthrough_ll, by baseline and (--same-disk)
+by native, when both ran; the report's footnote names the transport each ThrottleFs daemon used.
 
 Options:
   --rounds N        rounds (default $ROUNDS)
@@ -63,6 +73,11 @@ Options:
   --size N[M|G]     data file size, MiB unless suffixed (default ${SIZE_MIB}M)
   --backing DIR     directory holding the data file (default $BACKING, a tmpfs, so the numbers show the FUSE
                     round trip and the daemon rather than a disk)
+  --same-disk [DIR] put the data file on a disk instead: DIR (default $SAME_DISK_DEFAULT, or the --backing DIR),
+                    refused on tmpfs. Adds "÷ native" columns: native and ThrottleFs do O_DIRECT I/O on the
+                    disk, so these show what ThrottleFs costs over the disk itself. passthrough_ll and
+                    qemu-storage-daemon go through the page cache (see the report's footnote), so theirs are
+                    not disk numbers
   --targets LIST    comma-separated subset of: $(IFS=,; echo "${ALL_TARGETS[*]}")
   --jobs LIST       comma-separated subset of: $(for j in "${ALL_JOBS[@]}"; do printf '%s ' "${j%%|*}"; done)
   --baseline DIR    add the target "baseline": the ThrottleFs checkout in DIR
@@ -71,11 +86,12 @@ Options:
 Environment:
   THROTTLEFS_MOUNT_CMD    command that mounts and returns once the mount is ready (default: ./throttlefs mount --config bench/unthrottled.json)
   THROTTLEFS_UNMOUNT_CMD  command that unmounts (default: ./throttlefs unmount)
-  Both are split on spaces; SOURCE MOUNTPOINT (or MOUNTPOINT) are appended.
+  Both are split on spaces; SOURCE MOUNTPOINT (or MOUNTPOINT) are appended, after --transport dev or
+  --transport uring for throttlefs-dev and throttlefs-uring.
 
-Needs root (FUSE mounts, apt-get). Missing packages are installed with apt-get: ${APT_PACKAGES[*]}.
-Everything it mounts or starts is unmounted and stopped on exit, including failures and Ctrl-C; only the
-build cache and the report under ${CACHE#"$ROOT"/}/ are left behind.
+Needs root (FUSE mounts, enable_uring, apt-get). Missing packages are installed with apt-get: ${APT_PACKAGES[*]}.
+Everything it mounts or starts is unmounted and stopped on exit, and enable_uring is set back to what it was,
+including failures and Ctrl-C; only the build cache and the report under ${CACHE#"$ROOT"/}/ are left behind.
 EOF
 }
 
@@ -95,12 +111,16 @@ first_line() {
 # Arguments and prerequisites
 
 parse_args() {
+  local backing_given="" same_disk_dir=""
   while (($#)); do
     case $1 in
       --rounds) ROUNDS=${2:?}; shift ;;
       --runtime) RUNTIME=${2:?}; shift ;;
       --size) SIZE_MIB=$(to_mib "${2:?}"); shift ;;
-      --backing) BACKING=${2:?}; shift ;;
+      --backing) BACKING=${2:?} backing_given=1; shift ;;
+      --same-disk) # DIR is optional: the next word is taken as DIR unless it is an option
+        SAME_DISK=1
+        if [[ -n ${2:-} && $2 != -* ]]; then same_disk_dir=$2; shift; fi ;;
       --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift ;;
       --jobs) select_jobs "${2:?}"; shift ;;
       --baseline) BASELINE=$(cd "${2:?}" && pwd) || die "--baseline $2 is not a directory"; shift ;;
@@ -111,6 +131,20 @@ parse_args() {
   done
   [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
   [[ $RUNTIME =~ ^[1-9][0-9]*$ ]] || die "--runtime must be a positive number of seconds"
+  if [[ -n $SAME_DISK ]]; then
+    # --same-disk is a disk backing by another name, so --backing may say which disk, but not a different one.
+    [[ -z $same_disk_dir || -z $backing_given || $same_disk_dir == "$BACKING" ]] ||
+      die "--same-disk $same_disk_dir and --backing $BACKING disagree; give the directory to one of them"
+    [[ -n $backing_given ]] || BACKING=${same_disk_dir:-$SAME_DISK_DEFAULT}
+    [[ -d $BACKING ]] || die "--same-disk $BACKING is not a directory"
+    # On tmpfs native's O_DIRECT reads memory too, so the "÷ native" columns would claim a disk that is not there.
+    # stat asks the kernel about the very path, so it has the last word should findmnt's view differ.
+    local type
+    for type in "$(fs_type "$BACKING")" "$(stat -f -c %T "$BACKING")"; do
+      [[ $type == tmpfs || $type == ramfs ]] &&
+        die "--same-disk $BACKING is on $type, in memory, not on a disk; give a directory on a disk (ext4, xfs, ...)"
+    done
+  fi
   [[ -d $BACKING ]] || die "--backing $BACKING is not a directory"
   # passthrough_ll's -o source= and QEMU's option syntax both split on commas.
   [[ $BACKING != *,* ]] || die "--backing must not contain a comma"
@@ -124,6 +158,14 @@ parse_args() {
   elif [[ " ${TARGETS[*]} " == *" baseline "* ]]; then
     die "the baseline target needs --baseline DIR"
   fi
+}
+
+# The filesystem type holding PATH, as mount(8) names it ("ext4", "tmpfs"); stat's names lump ext2/3/4 together.
+# findmnt lists every mount stacked on that mount point (/dev/shm is often mounted twice); the last is on top.
+fs_type() {
+  local type
+  type=$(findmnt -n -o FSTYPE -T "$1" 2>/dev/null | tail -n1)
+  echo "${type:-$(stat -f -c %T "$1")}"
 }
 
 to_mib() {
@@ -240,8 +282,29 @@ run_rounds() {
   done
 }
 
+# The report's line on transports: which one each ThrottleFs daemon used (targets throttlefs and baseline pick it
+# themselves, as auto), and the enable_uring setting that decided the kernel's offer.
+transports_note() {
+  local t n seen=""
+  for t in throttlefs throttlefs-dev throttlefs-uring baseline; do
+    [[ " ${TARGETS[*]} " == *" $t "* && -n ${TARGET_FILE[$t]:-} ]] || continue
+    n=$(uring_queues "${DAEMON_PIDS[$t]:-}")
+    seen+="${seen:+, }$t $( ((n > 0)) && echo "io_uring ($n queues)" || echo /dev/fuse)"
+  done
+  [[ -n $seen ]] || return 0
+  local param="no $URING_PARAM (no FUSE over io_uring in this kernel)"
+  if [[ -e $URING_PARAM ]]; then
+    param="$URING_PARAM $(<"$URING_PARAM")"
+    [[ -n $URING_PARAM_FOUND ]] && param+=" (set for this run; it was $URING_PARAM_FOUND and is restored on exit)"
+  fi
+  echo "ThrottleFs transports, seen from the daemons' threads: $seen; $param."
+}
+
 write_report() {
-  local spec id label unit opts t
+  local spec id label unit opts t references=passthrough_ll,baseline backing_fs
+  # The ratio columns: each ThrottleFs target of this checkout divided by these targets (report.py skips absent ones).
+  [[ -n $SAME_DISK ]] && references=passthrough_ll,native,baseline
+  backing_fs=$(fs_type "$BACKING")
   : >"$WORK/status.tsv"
   for t in "${TARGETS[@]}"; do
     [[ -n ${MOUNT_ERROR[$t]:-} ]] && printf '%s\t%s\n' "$t" "${MOUNT_ERROR[$t]}" >>"$WORK/status.tsv"
@@ -258,19 +321,26 @@ write_report() {
     echo "## FUSE comparison ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo
     python3 "$HELPERS/report.py" table "$WORK/results.tsv" "$WORK/status.tsv" "$WORK/jobs.tsv" \
-      "$(IFS=,; echo "${TARGETS[*]}")"
+      "$(IFS=,; echo "${TARGETS[*]}")" "$references"
     echo
     echo "Median (min–max) of $ROUNDS round(s), ${RUNTIME} s per fio run, --direct=1, one ${SIZE_MIB} MiB data file"
-    echo "on $(stat -f -c %T "$BACKING") ($BACKING); $(fio --version), kernel $(uname -r), $(nproc) CPUs."
-    echo "Backing-fd policy: native opens the data file itself with O_DIRECT; passthrough_ll (patched) and"
-    echo "qemu-storage-daemon (cache.direct=off) open it without O_DIRECT, so their backing I/O uses the page cache."
+    echo "on $backing_fs ($BACKING${SAME_DISK:+, --same-disk}); $(fio --version), kernel $(uname -r), $(nproc) CPUs."
+    echo "Backing-fd policy: native opens the data file itself with O_DIRECT; ThrottleFs passes the caller's O_DIRECT"
+    echo "on to its backing file; passthrough_ll (patched) and qemu-storage-daemon (cache.direct=off) open it without"
+    echo "O_DIRECT, so their backing I/O uses the page cache."
+    if [[ -n $SAME_DISK ]]; then
+      echo "Same disk: native and ThrottleFs read and write the disk itself, so \"÷ native\" is what ThrottleFs costs"
+      echo "over the disk; passthrough_ll and qemu-storage-daemon are served by the page cache (which holds the data"
+      echo "file once it has been written or read), so their numbers are not disk numbers."
+    fi
+    transports_note
     echo
     echo "Setup commands:"
     for t in "${COMMANDS[@]}"; do echo "- \`$t\`"; done
   } | tee "$REPORT"
   python3 "$HELPERS/report.py" medians "$WORK/results.tsv" "$WORK/jobs.tsv" "$(IFS=,; echo "${TARGETS[*]}")" \
     >"$MEDIANS"
-  { echo "# $(fio --version), kernel $(uname -r), $(nproc) CPUs, $(stat -f -c %T "$BACKING") backing," \
+  { echo "# $(fio --version), kernel $(uname -r), $(nproc) CPUs, $backing_fs backing${SAME_DISK:+ (same disk)}," \
       "$ROUNDS round(s) of ${RUNTIME} s, $(date -u '+%Y-%m-%d'), CPU$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"; } >>"$MEDIANS"
   log "report written to $REPORT (numbers for plots: $MEDIANS)"
 }
@@ -287,6 +357,8 @@ main() {
   WORK=$(mktemp -d /tmp/fuse-compare.XXXXXX)
   BACKING_WORK=$(mktemp -d "${BACKING%/}/fuse-compare-data.XXXXXX")
   make_data_file
+  # Before the first mount, not in setup_throttlefs_uring: see enable_fuse_uring.
+  [[ " ${TARGETS[*]} " == *" throttlefs-uring "* ]] && enable_fuse_uring
 
   local t
   for t in "${TARGETS[@]}"; do

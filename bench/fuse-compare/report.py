@@ -5,8 +5,10 @@
       Prints the run's total IOPS (read + write) or MiB/s. fio runs with --group_reporting, so the numjobs
       clones are already summed into one entry.
 
-  report.py table RESULTS_TSV STATUS_TSV JOBS_TSV TARGETS
-      Prints the markdown table.
+  report.py table RESULTS_TSV STATUS_TSV JOBS_TSV TARGETS [REFERENCES]
+      Prints the markdown table. After the targets' columns come ratio columns: each ThrottleFs target of this
+      checkout (throttlefs, throttlefs-dev, throttlefs-uring) divided by each target in REFERENCES
+      (comma-separated, default passthrough_ll,baseline), for those that are among TARGETS.
 
   report.py medians RESULTS_TSV JOBS_TSV TARGETS
       Prints one line per job and target that has numbers: job id, label, unit, target, median, min, max
@@ -22,9 +24,11 @@ import json
 import statistics
 import sys
 
-OURS = "throttlefs"
+# This checkout's ThrottleFs targets, one per kernel transport (throttlefs: auto), in column order.
+OURS = ("throttlefs", "throttlefs-dev", "throttlefs-uring")
 # Ratio columns, when both targets ran: ours against libfuse's passthrough_ll, and against another ThrottleFs build.
-REFERENCES = ("passthrough_ll", "baseline")
+# This is table()'s default; bench/fuse-compare.sh --same-disk passes native as well.
+REFERENCES = "passthrough_ll,baseline"
 
 
 def fio_value(path, unit):
@@ -66,7 +70,7 @@ def cell(values, errors, unit):
     return text
 
 
-def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
+def table(results_tsv, status_tsv, jobs_tsv, targets_csv, references_csv=REFERENCES):
     targets = targets_csv.split(",")
     status = {row[0]: row[1] for row in read_tsv(status_tsv)}
     runs = {}  # (job, target) -> ([values], [errors])
@@ -77,8 +81,11 @@ def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
         else:
             errors.append(error or "unknown error")
 
-    references = [ref for ref in REFERENCES if ref in targets and OURS in targets]
-    header = ["Job", "Unit"] + targets + [f"{OURS} ÷ {ref}" for ref in references]
+    # Grouped by reference, ours in column order within each: "throttlefs ÷ passthrough_ll" keeps its old name and
+    # place when throttlefs is the only one of ours. Ours that could not be mounted get none: their n/a column says why.
+    ours = [target for target in OURS if target in targets and target not in status]
+    ratios = [(mine, ref) for ref in references_csv.split(",") if ref in targets for mine in ours]
+    header = ["Job", "Unit"] + targets + [f"{mine} ÷ {ref}" for mine, ref in ratios]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for job, label, unit in read_tsv(jobs_tsv):
         row = [label, "IOPS" if unit == "iops" else "MiB/s"]
@@ -91,9 +98,9 @@ def table(results_tsv, status_tsv, jobs_tsv, targets_csv):
             row.append(cell(values, errors, unit))
             if values:
                 medians[target] = statistics.median(values)
-        for reference in references:
-            ours, ref = medians.get(OURS), medians.get(reference)
-            row.append(f"{ours / ref:.2f}×" if ours is not None and ref else "–")
+        for mine, reference in ratios:
+            value, ref = medians.get(mine), medians.get(reference)
+            row.append(f"{value / ref:.2f}×" if value is not None and ref else "–")
         lines.append("| " + " | ".join(row) + " |")
     print("\n".join(lines))
 
@@ -114,7 +121,7 @@ def medians(results_tsv, jobs_tsv, targets_csv):
 def main(argv):
     if len(argv) == 4 and argv[1] == "value":
         print(f"{fio_value(argv[2], argv[3]):.3f}")
-    elif len(argv) == 6 and argv[1] == "table":
+    elif len(argv) in (6, 7) and argv[1] == "table":
         table(*argv[2:])
     elif len(argv) == 5 and argv[1] == "medians":
         medians(*argv[2:])
