@@ -192,7 +192,7 @@ internal sealed partial class FuseDispatcher
         var to = new FuseReplyTo(ChannelOf(workspace), workspace.Unique);
         var opcode = workspace.Opcode;
         var result = Result(workspace.Pending);
-        if (workspace.Channel is not null)
+        if (workspace.OwnedByChannel)
         {
             // An io_uring entry's own workspace: the reply hands the entry back to the kernel, which may fill it with
             // the next request at once, so it is made ready before.

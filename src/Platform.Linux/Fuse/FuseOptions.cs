@@ -34,6 +34,9 @@ internal sealed record FuseOptions
     /// </summary>
     public int UringQueueDepth { get; init; } = 64;
 
+    /// <summary>Rings (each with its thread and an equal share of the entries) serving one CPU's io_uring queue.</summary>
+    public int UringRingsPerQueue { get; init; } = 2;
+
     /// <summary>Log every request and reply to standard error.</summary>
     public bool Trace { get; init; }
 }

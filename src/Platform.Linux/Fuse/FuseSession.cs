@@ -22,7 +22,7 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private Errno _stopReason;
-    private FuseUringQueue[]? _queues;
+    private FuseUringRing[]? _rings;
     private string? _uringRefused;
     private ILogger? _log;
 
@@ -48,7 +48,7 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     public FuseDispatcher Dispatcher { get; }
 
     /// <summary>True once the io_uring queues carry the requests.</summary>
-    public bool UsesUring => _queues is not null && (Dispatcher.Flags & FuseProtocol.OverIoUring) != 0;
+    public bool UsesUring => _rings is not null && (Dispatcher.Flags & FuseProtocol.OverIoUring) != 0;
 
     /// <summary>Completes when every reader has stopped: the filesystem was unmounted or the connection failed.</summary>
     public Task Stopped => _stopped.Task;
@@ -65,7 +65,9 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
         _log = log;
         if (UsesUring)
         {
-            log.Information("Requests travel through io_uring: {Queues} queues (one per CPU) of {Depth} entries", _queues!.Length, _options.UringQueueDepth);
+            log.Information(
+                "Requests travel through io_uring: {Queues} queues (one per CPU) of {Depth} entries, each served by {Rings} rings and threads",
+                _rings!.Length / _options.UringRingsPerQueue, _options.UringQueueDepth, _options.UringRingsPerQueue);
         }
         else if (_options.Transport == KernelTransport.Dev)
         {
@@ -121,15 +123,15 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
             }
         }
 
-        foreach (var queue in _queues ?? [])
+        foreach (var ring in _rings ?? [])
         {
-            queue.Stop();
-            if (queue.Failure is { } failure)
+            ring.Stop();
+            if (ring.Failure is { } failure)
             {
-                _log?.Warning("io_uring queue stopped early: {Failure}", failure);
+                _log?.Warning("An io_uring ring stopped early: {Failure}", failure);
             }
 
-            queue.Dispose();
+            ring.Dispose();
         }
 
         Close(_fd);
@@ -140,14 +142,15 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     // io_uring only when every CPU's queue can be registered right after it.
     private bool PrepareUring()
     {
-        var queues = new FuseUringQueue[PossibleCpus()];
-        for (var qid = 0; qid < queues.Length; qid++)
+        var perQueue = _options.UringRingsPerQueue;
+        var rings = new FuseUringRing[PossibleCpus() * perQueue];
+        for (var i = 0; i < rings.Length; i++)
         {
-            var queue = FuseUringQueue.Create(_fd, (ushort)qid, _options.UringQueueDepth, _options.MaxWrite, out var error);
-            if (queue is null)
+            var ring = FuseUringRing.Create(_fd, (ushort)(i / perQueue), i % perQueue, _options.UringQueueDepth / perQueue, _options.MaxWrite, out var error);
+            if (ring is null)
             {
                 _uringRefused = $"setting up an io_uring failed ({error}{(error == Errno.EPERM ? ": see /proc/sys/kernel/io_uring_disabled" : "")})";
-                foreach (var made in queues.TakeWhile(q => q is not null))
+                foreach (var made in rings.TakeWhile(made => made is not null))
                 {
                     made.Dispose();
                 }
@@ -155,21 +158,21 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
                 return false;
             }
 
-            queues[qid] = queue;
+            rings[i] = ring;
         }
 
-        _queues = queues;
+        _rings = rings;
         return true;
     }
 
-    // After INIT's answer: the kernel is initialized, so the queues may register.
+    // After INIT's answer: the kernel is initialized, so the rings may register their entries.
     private void StartUring()
     {
         if (UsesUring)
         {
-            foreach (var queue in _queues!)
+            foreach (var ring in _rings!)
             {
-                queue.Start(Dispatcher);
+                ring.Start(Dispatcher);
             }
         }
     }

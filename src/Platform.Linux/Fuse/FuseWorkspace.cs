@@ -16,9 +16,12 @@ internal sealed class FuseWorkspace(int maxWrite) : IDisposable
 
     /// <summary>
     /// Where requests read into this workspace came from, and so where their replies go; null for the dispatcher's own
-    /// channel. An io_uring entry owns its workspace and is its channel.
+    /// channel (the device). An io_uring entry owns its workspace and is its channel.
     /// </summary>
     public IFuseChannel? Channel { get; init; }
+
+    /// <summary>The workspace belongs to its channel (an io_uring entry) rather than to the pool.</summary>
+    public bool OwnedByChannel { get; init; }
 
     /// <summary>The unique id of the request holding this workspace while it waits.</summary>
     public ulong Unique { get; set; }

@@ -31,12 +31,12 @@ public sealed class TransportTests
                 Assert.True(File.ReadAllBytes(mount.OnMount("data.bin")).AsSpan().SequenceEqual(data));
                 Assert.True(File.ReadAllBytes(mount.OnBacking("data.bin")).AsSpan().SequenceEqual(data));
 
-                // One queue per possible CPU, each served by its own thread.
+                // One queue per possible CPU, each served by two rings with a thread each.
                 var threads = DaemonThreads(mount.Point);
-                Assert.Equal(PossibleCpus(), threads.Count(name => name.StartsWith("fuse-uring-", StringComparison.Ordinal)));
+                Assert.Equal(2 * PossibleCpus(), threads.Count(name => name.StartsWith("fuse-uring-", StringComparison.Ordinal)));
             }
 
-            Assert.Matches(@"\[INF\] Requests travel through io_uring: \d+ queues \(one per CPU\) of 64 entries", ReadLogs(logs));
+            Assert.Matches(@"\[INF\] Requests travel through io_uring: \d+ queues \(one per CPU\) of 64 entries, each served by 2 rings and threads", ReadLogs(logs));
         }
         finally
         {

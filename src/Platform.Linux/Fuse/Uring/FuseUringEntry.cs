@@ -27,15 +27,15 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
     private const int OpInOffset = 128;
     private const int EntInOutOffset = 256;
 
-    private readonly FuseUringQueue _queue;
+    private readonly FuseUringRing _ring;
     private readonly byte* _header;
     private bool _answered;
 
-    public FuseUringEntry(FuseUringQueue queue, int index, int maxWrite)
+    public FuseUringEntry(FuseUringRing ring, int index, int maxWrite)
     {
-        _queue = queue;
+        _ring = ring;
         Index = index;
-        Workspace = new FuseWorkspace(maxWrite) { Channel = this };
+        Workspace = new FuseWorkspace(maxWrite) { Channel = this, OwnedByChannel = true };
         _header = (byte*)NativeMemory.AlignedAlloc(HeaderAreaSize, FuseBuffer.PageSize);
         NativeMemory.Clear(_header, HeaderAreaSize);
 
@@ -72,7 +72,7 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
 
     /// <summary>
     /// Rebuilds the request the kernel put in this entry as /dev/fuse would have delivered it, and dispatches it.
-    /// Runs on the queue's thread; a request that waits for its throttle keeps the entry until it is answered.
+    /// Runs on its ring's thread; a request that waits for its throttle keeps the entry until it is answered.
     /// </summary>
     public void Receive(FuseDispatcher dispatcher)
     {
@@ -98,7 +98,7 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
     }
 
     /// <summary>
-    /// Puts the reply (header and payload) in this entry and commits it: at once on the queue's thread, or handed to it
+    /// Puts the reply (header and payload) in this entry and commits it: at once on its ring's thread, or handed to it
     /// from the thread that finished a waiting request.
     /// </summary>
     public Errno Send(ReadOnlySpan<byte> reply)
@@ -116,7 +116,7 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
         }
 
         _answered = true;
-        _queue.Commit(this);
+        _ring.Commit(this);
         return Errno.Success;
     }
 

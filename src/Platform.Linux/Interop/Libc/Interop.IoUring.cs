@@ -72,9 +72,5 @@ internal static partial class Interop
         /// <summary>eventfd(2): a counter other threads write to wake a ring that reads it.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "eventfd", SetLastError = true)]
         internal static partial int EventFd(uint initial, int flags);
-
-        /// <summary>sched_setaffinity(2) for the calling thread (pid 0).</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "sched_setaffinity", SetLastError = true)]
-        internal static unsafe partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
     }
 }

@@ -5,14 +5,15 @@ using static Interop.Sys;
 namespace ThrottleFs.Platform.Linux.Fuse.Uring;
 
 /// <summary>
-/// One CPU's FUSE queue over io_uring: its ring, its entries and the thread that serves them. The kernel hands a
-/// request to the queue of the CPU its caller runs on; the thread, pinned to that CPU, answers it and waits for the
-/// next in one system call. Requests that wait for their throttle keep their entry and hold no thread: whoever
-/// finishes one writes its reply into the entry and wakes this thread (an eventfd read on the ring) to commit it.
-/// The kernel copies each new request in the context of the thread that committed or registered the entry, which
-/// is why only this thread ever submits.
+/// A ring serving entries of one CPU's FUSE queue, and the thread that owns it. The kernel hands a request to the
+/// queue of the CPU its caller runs on, in whichever of the queue's entries is free; the thread answers it and waits
+/// for the next in one system call. A CPU's queue is served by several such rings (two by default), so that one
+/// caller's many asynchronous requests, which all land on its CPU's queue, are not served one at a time. Requests
+/// that wait for their throttle keep their entry and hold no thread: whoever finishes one writes its reply into the
+/// entry and wakes this thread (an eventfd read on the ring) to commit it. The kernel copies each new request in the
+/// context of the thread that committed or registered the entry, which is why only this thread ever submits.
 /// </summary>
-internal sealed unsafe class FuseUringQueue : IDisposable
+internal sealed unsafe class FuseUringRing : IDisposable
 {
     private const ulong WakeTag = ulong.MaxValue;
 
@@ -36,7 +37,7 @@ internal sealed unsafe class FuseUringQueue : IDisposable
     private volatile bool _stopping;
     private int _threadId;
 
-    private FuseUringQueue(int deviceFd, ushort qid, int depth, int maxWrite)
+    private FuseUringRing(int deviceFd, ushort qid, int index, int depth, int maxWrite)
     {
         _deviceFd = deviceFd;
         _qid = qid;
@@ -45,29 +46,29 @@ internal sealed unsafe class FuseUringQueue : IDisposable
         _eventValue = (ulong*)NativeMemory.AllocZeroed(sizeof(ulong));
         _ready = new List<FuseUringEntry>(depth);
         _committing = new List<FuseUringEntry>(depth);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"fuse-uring-{qid}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"fuse-uring-{qid}.{index}" };
     }
 
-    /// <summary>Why the queue stopped serving, when it was not the end of the mount; null while it runs or after a clean end.</summary>
+    /// <summary>Why the ring stopped serving, when it was not the end of the mount; null while it runs or after a clean end.</summary>
     public string? Failure { get; private set; }
 
     /// <summary>
-    /// Starts CPU <paramref name="qid"/>'s queue: its thread, pinned to that CPU, sets up the ring and the entries there
-    /// (the memory then comes from that CPU's node), and waits for <see cref="Start"/>. Null, with why, if it cannot.
+    /// Starts ring <paramref name="index"/> of CPU <paramref name="qid"/>'s queue with <paramref name="depth"/> entries:
+    /// its thread sets up the ring and the entries, and waits for <see cref="Start"/>. Null, with why, if it cannot.
     /// </summary>
-    public static FuseUringQueue? Create(int deviceFd, ushort qid, int depth, int maxWrite, out Errno error)
+    public static FuseUringRing? Create(int deviceFd, ushort qid, int index, int depth, int maxWrite, out Errno error)
     {
-        var queue = new FuseUringQueue(deviceFd, qid, depth, maxWrite);
-        queue._thread.Start();
-        queue._created.Wait();
-        error = queue._setupError;
+        var ring = new FuseUringRing(deviceFd, qid, index, depth, maxWrite);
+        ring._thread.Start();
+        ring._created.Wait();
+        error = ring._setupError;
         if (error == Errno.Success)
         {
-            return queue;
+            return ring;
         }
 
-        queue._thread.Join();
-        queue.Dispose();
+        ring._thread.Join();
+        ring.Dispose();
         return null;
     }
 
@@ -79,7 +80,7 @@ internal sealed unsafe class FuseUringQueue : IDisposable
     }
 
     /// <summary>
-    /// Commits <paramref name="entry"/>'s reply: queued for the next enter on this queue's thread, or handed to it and
+    /// Commits <paramref name="entry"/>'s reply: queued for the next enter on this ring's thread, or handed to it and
     /// the thread woken when another thread finished the request.
     /// </summary>
     public void Commit(FuseUringEntry entry)
@@ -133,12 +134,13 @@ internal sealed unsafe class FuseUringQueue : IDisposable
         }
 
         NativeMemory.Free(_eventValue);
+        _created.Dispose();
+        _go.Dispose();
     }
 
     private void Run()
     {
         _threadId = Environment.CurrentManagedThreadId;
-        PinToCpu();
         if (!SetUp())
         {
             return;
@@ -188,7 +190,7 @@ internal sealed unsafe class FuseUringQueue : IDisposable
                         live--; // the mount is ending
                         break;
                     default:
-                        Failure ??= $"the kernel refused the queue's entry: {(Errno)(-completion.Res)}";
+                        Failure ??= $"the kernel refused an entry: {(Errno)(-completion.Res)}";
                         live--;
                         break;
                 }
@@ -256,15 +258,5 @@ internal sealed unsafe class FuseUringQueue : IDisposable
         *(ulong*)(sqe + 16) = (ulong)_eventValue;
         *(uint*)(sqe + 24) = sizeof(ulong);
         *(ulong*)(sqe + 32) = WakeTag;
-    }
-
-    // The kernel queues a request on the CPU its caller runs on; serving it from that CPU keeps it there.
-    private void PinToCpu()
-    {
-        if (_qid < 64)
-        {
-            var mask = 1UL << _qid;
-            SchedSetAffinity(0, sizeof(ulong), &mask);
-        }
     }
 }
