@@ -288,8 +288,8 @@ transports_note() {
   local t n seen=""
   for t in throttlefs throttlefs-dev throttlefs-uring baseline; do
     [[ " ${TARGETS[*]} " == *" $t "* && -n ${TARGET_FILE[$t]:-} ]] || continue
-    n=$(uring_queues "${DAEMON_PIDS[$t]:-}")
-    seen+="${seen:+, }$t $( ((n > 0)) && echo "io_uring ($n queues)" || echo /dev/fuse)"
+    n=$(uring_rings "${DAEMON_PIDS[$t]:-}")
+    seen+="${seen:+, }$t $( ((n > 0)) && echo "io_uring ($n rings)" || echo /dev/fuse)"
   done
   [[ -n $seen ]] || return 0
   local param="no $URING_PARAM (no FUSE over io_uring in this kernel)"

@@ -138,7 +138,7 @@ setup_throttlefs_dev() {
   mount_throttlefs throttlefs-dev "$THROTTLEFS_MOUNT_CMD --transport dev"
   [[ -n ${TARGET_FILE[throttlefs-dev]:-} ]] || return 0
   # The column is labelled /dev/fuse; numbers from io_uring queues under that label would mislead.
-  if (($(uring_queues "${DAEMON_PIDS[throttlefs-dev]:-}") > 0)); then
+  if (($(uring_rings "${DAEMON_PIDS[throttlefs-dev]:-}") > 0)); then
     transport_failed throttlefs-dev "--transport dev, yet the daemon serves io_uring queues (fuse-uring-N threads)"
   fi
 }
@@ -156,7 +156,7 @@ setup_throttlefs_uring() {
   [[ -n ${TARGET_FILE[throttlefs-uring]:-} ]] || return 0
   # The queue threads start when the kernel's INIT arrives, right as the mount becomes ready: allow them a moment.
   local tries=30
-  while (($(uring_queues "${DAEMON_PIDS[throttlefs-uring]:-}") == 0)); do
+  while (($(uring_rings "${DAEMON_PIDS[throttlefs-uring]:-}") == 0)); do
     if ((--tries == 0)); then
       local why
       why=$(uring_refusal "$WORK/mnt-throttlefs-uring")
@@ -169,7 +169,7 @@ setup_throttlefs_uring() {
 
 # How many io_uring queues the ThrottleFs daemon(s) with these PIDs serve: each queue has its own thread, named
 # fuse-uring-N (/dev/fuse is read by fuse-reader-N threads instead). 0 for a /dev/fuse daemon, or when none runs.
-uring_queues() { # "pid pid ..." (DAEMON_PIDS' form)
+uring_rings() { # "pid pid ..." (DAEMON_PIDS' form)
   local p comm name n=0 pids
   read -r -a pids <<<"$*"
   for p in "${pids[@]}"; do
