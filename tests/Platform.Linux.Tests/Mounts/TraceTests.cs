@@ -92,8 +92,11 @@ public sealed class TraceTests
 
         var reads = File.ReadAllLines(trace).Where(line => line.Contains(" read ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToList();
         Assert.InRange(reads.Count, 510, 690); // 3 s at 200 IOPS, ±15 %
-        var waited = reads.Count(words => long.Parse(words[5], CultureInfo.InvariantCulture) > 0);
-        Assert.True(waited > reads.Count * 0.9, $"{waited} of {reads.Count} reads waited at 200 IOPS from a client that asks for more");
+        // A client at queue depth 1 that asks for more than 200 reads a second waits about 5 ms for each (less the round
+        // trip). A timer that fires a whole slot late on a busy machine lets the next read through at once, so the
+        // median wait is checked, not every read's.
+        var waits = reads.Select(words => long.Parse(words[5], CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.True(waits[waits.Count / 2] >= 2_000, $"the median read waited {waits[waits.Count / 2]} µs at 200 IOPS from a client that asks for more");
     }
 
     [Fact]
