@@ -124,8 +124,6 @@ internal sealed class FuseMountHost : IMountHost
         if (Task.WaitAny(ready.Task, session.Stopped) == 0)
         {
             RunFiles.WritePid(options.MountPoint);
-            stack.LogMounted();
-            session.ReportTransport(stack.Log);
             if (Daemon.LogPath is { } log)
             {
                 error = Daemon.ReportReady(log);
@@ -134,6 +132,10 @@ internal sealed class FuseMountHost : IMountHost
             {
                 error.WriteLine($"throttlefs: mounted {options.Source} at {options.MountPoint}; press Ctrl-C to unmount.");
             }
+
+            // Once ready, so that a daemon's lines reach its log file.
+            stack.LogMounted();
+            session.ReportTransport(stack.Log);
         }
 
         // Notes about the backing store's file handles, and the Debug lines about nodes, from now on: a daemon's log
