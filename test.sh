@@ -23,6 +23,7 @@ fi
 # (/dev/fuse). By default uring where the kernel has it. Its switch, /sys/module/fuse/parameters/enable_uring, is set
 # to match for the run (on for uring, off for dev, so that no mount picks io_uring by itself) and put back on exit.
 uring_switch=/sys/module/fuse/parameters/enable_uring
+[[ -e $uring_switch ]] || modprobe fuse 2>/dev/null || true # a fuse module not loaded yet has no switch to show
 if [[ -z ${THROTTLEFS_TEST_TRANSPORT:-} ]]; then
   if [[ -w $uring_switch ]]; then THROTTLEFS_TEST_TRANSPORT=uring; else THROTTLEFS_TEST_TRANSPORT=dev; fi
 fi
