@@ -43,7 +43,6 @@ internal sealed partial class FuseDispatcher
         }
 
         var offered = input.Flags | ((input.Flags & FuseProtocol.InitExt) != 0 ? (ulong)input.Flags2 << 32 : 0);
-        Offered = offered;
         Flags = offered & WantedFlags;
         if ((offered & FuseProtocol.OverIoUring) != 0 && UringReady?.Invoke() == true)
         {

@@ -46,9 +46,6 @@ internal sealed partial class FuseDispatcher
     /// <summary>The INIT flags both sides agreed on.</summary>
     public ulong Flags { get; private set; }
 
-    /// <summary>What the kernel offered in INIT.</summary>
-    public ulong Offered { get; private set; }
-
     /// <summary>
     /// Asked during INIT when the kernel offers FUSE over io_uring: true claims it, promising that every CPU's queue
     /// will be registered once INIT is answered (the kernel holds every request back until they are).

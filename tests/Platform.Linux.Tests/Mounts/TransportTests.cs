@@ -20,28 +20,20 @@ public sealed class TransportTests
         }
 
         using var enabled = new UringSwitch("Y");
-        var logs = Directory.CreateTempSubdirectory("throttlefs-logs-").FullName;
-        try
+        var log = MountLogged(mount =>
         {
-            using (var mount = MountedFileSystem.Start("--transport", "uring", "--set", $"logging:file={logs}/throttlefs.log"))
-            {
-                var data = new byte[3 << 20];
-                new Random(14).NextBytes(data);
-                File.WriteAllBytes(mount.OnMount("data.bin"), data);
-                Assert.True(File.ReadAllBytes(mount.OnMount("data.bin")).AsSpan().SequenceEqual(data));
-                Assert.True(File.ReadAllBytes(mount.OnBacking("data.bin")).AsSpan().SequenceEqual(data));
+            var data = new byte[3 << 20];
+            new Random(14).NextBytes(data);
+            File.WriteAllBytes(mount.OnMount("data.bin"), data);
+            Assert.True(File.ReadAllBytes(mount.OnMount("data.bin")).AsSpan().SequenceEqual(data));
+            Assert.True(File.ReadAllBytes(mount.OnBacking("data.bin")).AsSpan().SequenceEqual(data));
 
-                // One queue per possible CPU, each served by two rings with a thread each.
-                var threads = DaemonThreads(mount.Point);
-                Assert.Equal(2 * PossibleCpus(), threads.Count(name => name.StartsWith("fuse-uring-", StringComparison.Ordinal)));
-            }
+            // One queue per possible CPU, each served by two rings with a thread each.
+            var threads = DaemonThreads(mount.Point);
+            Assert.Equal(2 * PossibleCpus(), threads.Count(name => name.StartsWith("fuse-uring-", StringComparison.Ordinal)));
+        });
 
-            Assert.Matches(@"\[INF\] Requests travel through io_uring: \d+ queues \(one per CPU\) of 64 entries, each served by 2 rings and threads", ReadLogs(logs));
-        }
-        finally
-        {
-            Directory.Delete(logs, recursive: true);
-        }
+        Assert.Matches(@"\[INF\] Requests travel through io_uring: \d+ queues \(one per CPU\) of 64 entries, each served by 2 rings and threads", log);
     }
 
     [Fact]
@@ -53,25 +45,16 @@ public sealed class TransportTests
         }
 
         using var disabled = new UringSwitch("N");
-        var logs = Directory.CreateTempSubdirectory("throttlefs-logs-").FullName;
-        try
+        var log = MountLogged(mount =>
         {
-            using (var mount = MountedFileSystem.Start("--transport", "uring", "--set", $"logging:file={logs}/throttlefs.log"))
-            {
-                File.WriteAllText(mount.OnMount("a.txt"), "through /dev/fuse");
-                Assert.Equal("through /dev/fuse", File.ReadAllText(mount.OnMount("a.txt")));
-                Assert.DoesNotContain(DaemonThreads(mount.Point), name => name.StartsWith("fuse-uring-", StringComparison.Ordinal));
-            }
+            File.WriteAllText(mount.OnMount("a.txt"), "through /dev/fuse");
+            Assert.Equal("through /dev/fuse", File.ReadAllText(mount.OnMount("a.txt")));
+            Assert.DoesNotContain(DaemonThreads(mount.Point), name => name.StartsWith("fuse-uring-", StringComparison.Ordinal));
+        });
 
-            var lines = ReadLogs(logs).Split('\n').Where(line => line.Contains("Requests travel through", StringComparison.Ordinal)).ToList();
-            var line = Assert.Single(lines);
-            Assert.Contains("[WRN] Requests travel through /dev/fuse, not io_uring: the kernel does not offer FUSE over io_uring while " +
-                            $"{Switch} is N (as root: echo Y > {Switch}, then mount again)", line);
-        }
-        finally
-        {
-            Directory.Delete(logs, recursive: true);
-        }
+        var line = Assert.Single(log.Split('\n'), line => line.Contains("Requests travel through", StringComparison.Ordinal));
+        Assert.Contains("[WRN] Requests travel through /dev/fuse, not io_uring: the kernel does not offer FUSE over io_uring while " +
+                        $"{Switch} is N (as root: echo Y > {Switch}, then mount again)", line);
     }
 
     [Fact]
@@ -124,7 +107,24 @@ public sealed class TransportTests
         return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
     }
 
-    private static string ReadLogs(string directory) => string.Concat(Directory.GetFiles(directory, "throttlefs*.log").Order().Select(File.ReadAllText));
+    // Mounts with --transport uring and a log file, runs use on the mount, unmounts, and returns what the daemon logged.
+    private static string MountLogged(Action<MountedFileSystem> use)
+    {
+        var logs = Directory.CreateTempSubdirectory("throttlefs-logs-").FullName;
+        try
+        {
+            using (var mount = MountedFileSystem.Start("--transport", "uring", "--set", $"logging:file={logs}/throttlefs.log"))
+            {
+                use(mount);
+            }
+
+            return string.Concat(Directory.GetFiles(logs, "throttlefs*.log").Order().Select(File.ReadAllText)); // rolled daily: dated names
+        }
+        finally
+        {
+            Directory.Delete(logs, recursive: true);
+        }
+    }
 
     private static int PossibleCpus() =>
         File.ReadAllText("/sys/devices/system/cpu/possible").Trim().Split(',').Max(range => int.Parse(range.Split('-')[^1])) + 1;
