@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Linux.Fuse.Uring;
 using static Interop.Sys;
@@ -18,11 +19,11 @@ public sealed unsafe class IoUringTests
         try
         {
             var sqe = ring.NextSqe();
-            sqe[0] = IORING_OP_READ;
-            *(int*)(sqe + 4) = eventFd;
-            *(ulong*)(sqe + 16) = (ulong)&value;
-            *(uint*)(sqe + 24) = sizeof(ulong);
-            *(ulong*)(sqe + 32) = 0xfeed;
+            sqe->Opcode = IORING_OP_READ;
+            sqe->Fd = eventFd;
+            sqe->Addr = (ulong)&value;
+            sqe->Len = sizeof(ulong);
+            sqe->UserData = 0xfeed;
             Assert.Equal(1u, ring.Unsubmitted);
             Assert.Equal(Errno.Success, ring.Enter(wait: false));
             Assert.Equal(0u, ring.Unsubmitted);
@@ -49,6 +50,20 @@ public sealed unsafe class IoUringTests
         {
             Close(eventFd);
         }
+    }
+
+    [Fact]
+    public void ASubmissionEntry_HasTheKernelsLayout()
+    {
+        // Offsets of struct io_uring_sqe in linux/io_uring.h (measured with gcc's offsetof); 128 bytes with SQE128.
+        Assert.Equal(128, sizeof(IoUringSqe));
+        Assert.Equal(0, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.Opcode)));
+        Assert.Equal(4, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.Fd)));
+        Assert.Equal(8, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.CmdOp)));
+        Assert.Equal(16, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.Addr)));
+        Assert.Equal(24, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.Len)));
+        Assert.Equal(32, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.UserData)));
+        Assert.Equal(48, (int)Marshal.OffsetOf<IoUringSqe>(nameof(IoUringSqe.Command)));
     }
 
     [Fact]

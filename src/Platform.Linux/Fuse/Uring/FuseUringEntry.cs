@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
+using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Fuse.Uring;
 
@@ -24,11 +25,11 @@ namespace ThrottleFs.Platform.Linux.Fuse.Uring;
 internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
 {
     private const int HeaderAreaSize = 4096; // the 288-byte header, given its own page
-    private const int OpInOffset = 128;
-    private const int EntInOutOffset = 256;
+    private const int IovecsOffset = 512; // the two iovecs REGISTER points at, after the header
+    private const int FuseUringOpInSize = 128; // FUSE_URING_OP_IN_OUT_SZ: the most an opcode's struct may take
 
     private readonly FuseUringRing _ring;
-    private readonly byte* _header;
+    private readonly FuseUringReqHeader* _header;
     private bool _answered;
 
     public FuseUringEntry(FuseUringRing ring, int index, int maxWrite)
@@ -36,11 +37,11 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
         _ring = ring;
         Index = index;
         Workspace = new FuseWorkspace(maxWrite) { Channel = this, OwnedByChannel = true };
-        _header = (byte*)NativeMemory.AlignedAlloc(HeaderAreaSize, FuseBuffer.PageSize);
+        _header = (FuseUringReqHeader*)NativeMemory.AlignedAlloc(HeaderAreaSize, FuseBuffer.PageSize);
         NativeMemory.Clear(_header, HeaderAreaSize);
 
-        // The two iovecs REGISTER points at live after the header: the kernel reads them during the call only.
-        var iov = (nuint*)(_header + 512);
+        // The kernel reads the iovecs during REGISTER only; it keeps the addresses they give.
+        var iov = Iovecs;
         iov[0] = (nuint)_header;
         iov[1] = (nuint)sizeof(FuseUringReqHeader);
         iov[2] = (nuint)Payload;
@@ -56,18 +57,20 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
     // At least max_write (and 8 KiB): the kernel refuses a smaller payload buffer at REGISTER.
     private int PayloadCapacity => Workspace.Buffer.Length - FuseBuffer.DataOffset;
 
-    private ref FuseUringEntInOut EntInOut => ref *(FuseUringEntInOut*)(_header + EntInOutOffset);
+    private ref FuseUringEntInOut EntInOut => ref _header->RingEntInOut;
+
+    private nuint* Iovecs => (nuint*)((byte*)_header + IovecsOffset);
 
     /// <summary>Fills <paramref name="sqe"/> with REGISTER: the kernel keeps this entry until it has a request for it.</summary>
-    public void PrepareRegister(byte* sqe, int deviceFd, ushort qid)
+    public void PrepareRegister(IoUringSqe* sqe, int deviceFd, ushort qid)
     {
         PrepareCommand(sqe, deviceFd, qid, FuseProtocol.UringCmdRegister, 0);
-        *(ulong*)(sqe + 16) = (ulong)(_header + 512); // addr: the iovecs
-        *(uint*)(sqe + 24) = 2; // len: exactly two, header and payload
+        sqe->Addr = (ulong)Iovecs;
+        sqe->Len = 2; // exactly two: header and payload
     }
 
     /// <summary>Fills <paramref name="sqe"/> with COMMIT_AND_FETCH: the reply written into this entry, and the entry back.</summary>
-    public void PrepareCommit(byte* sqe, int deviceFd, ushort qid) =>
+    public void PrepareCommit(IoUringSqe* sqe, int deviceFd, ushort qid) =>
         PrepareCommand(sqe, deviceFd, qid, FuseProtocol.UringCmdCommitAndFetch, EntInOut.CommitId);
 
     /// <summary>
@@ -76,19 +79,19 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
     /// </summary>
     public void Receive(FuseDispatcher dispatcher)
     {
-        var header = *(FuseInHeader*)_header;
+        var header = *(FuseInHeader*)_header->InOut;
         var payloadLength = (long)EntInOut.PayloadSz;
         var opLength = header.Len - (long)FuseProtocol.InHeaderSize - payloadLength;
         _answered = false;
-        if (opLength is < 0 or > OpInOffset || payloadLength > PayloadCapacity)
+        if (opLength is < 0 or > FuseUringOpInSize || payloadLength > PayloadCapacity)
         {
             Answer(header.Unique, Errno.EIO); // not a request we can rebuild; the kernel named its sizes itself
             return;
         }
 
         var start = Payload - opLength - FuseProtocol.InHeaderSize;
-        Buffer.MemoryCopy(_header, start, FuseProtocol.InHeaderSize, FuseProtocol.InHeaderSize);
-        Buffer.MemoryCopy(_header + OpInOffset, start + FuseProtocol.InHeaderSize, opLength, opLength);
+        Buffer.MemoryCopy(_header->InOut, start, FuseProtocol.InHeaderSize, FuseProtocol.InHeaderSize);
+        Buffer.MemoryCopy(_header->OpIn, start + FuseProtocol.InHeaderSize, opLength, opLength);
         if (!dispatcher.Dispatch(Workspace, start, (int)header.Len) && !_answered)
         {
             // Every request that reaches an entry must be committed, or the entry is lost to the queue: one the
@@ -105,7 +108,7 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
     {
         fixed (byte* bytes = reply)
         {
-            Buffer.MemoryCopy(bytes, _header, FuseProtocol.OutHeaderSize, FuseProtocol.OutHeaderSize);
+            Buffer.MemoryCopy(bytes, _header->InOut, FuseProtocol.OutHeaderSize, FuseProtocol.OutHeaderSize);
             var payload = reply.Length - FuseProtocol.OutHeaderSize;
             if (payload > 0 && bytes + FuseProtocol.OutHeaderSize != Payload)
             {
@@ -133,13 +136,12 @@ internal sealed unsafe class FuseUringEntry : IFuseChannel, IDisposable
         Send(reply);
     }
 
-    private void PrepareCommand(byte* sqe, int deviceFd, ushort qid, uint command, ulong commitId)
+    private void PrepareCommand(IoUringSqe* sqe, int deviceFd, ushort qid, uint command, ulong commitId)
     {
-        sqe[0] = Interop.Sys.IORING_OP_URING_CMD;
-        *(int*)(sqe + 4) = deviceFd;
-        *(uint*)(sqe + 8) = command; // cmd_op
-        *(ulong*)(sqe + 32) = (ulong)Index; // user_data
-        *(ulong*)(sqe + 56) = commitId; // fuse_uring_cmd_req in the command area at 48: flags, commit_id, qid
-        *(ushort*)(sqe + 64) = qid;
+        sqe->Opcode = IORING_OP_URING_CMD;
+        sqe->Fd = deviceFd;
+        sqe->CmdOp = command;
+        sqe->UserData = (ulong)Index;
+        *(FuseUringCmdReq*)sqe->Command = new FuseUringCmdReq { CommitId = commitId, Qid = qid };
     }
 }

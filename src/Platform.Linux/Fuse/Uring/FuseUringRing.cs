@@ -253,10 +253,10 @@ internal sealed unsafe class FuseUringRing : IDisposable
     private void ArmWake()
     {
         var sqe = _ring.NextSqe();
-        sqe[0] = IORING_OP_READ;
-        *(int*)(sqe + 4) = _eventFd;
-        *(ulong*)(sqe + 16) = (ulong)_eventValue;
-        *(uint*)(sqe + 24) = sizeof(ulong);
-        *(ulong*)(sqe + 32) = WakeTag;
+        sqe->Opcode = IORING_OP_READ;
+        sqe->Fd = _eventFd;
+        sqe->Addr = (ulong)_eventValue;
+        sqe->Len = sizeof(ulong);
+        sqe->UserData = WakeTag;
     }
 }

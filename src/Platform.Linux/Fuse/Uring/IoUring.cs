@@ -10,7 +10,7 @@ namespace ThrottleFs.Platform.Linux.Fuse.Uring;
 /// </summary>
 internal sealed unsafe class IoUring : IDisposable
 {
-    public const int SqeSize = 128;
+    private const int SqeSize = 128;
 
     private readonly int _fd;
     private readonly byte* _rings;
@@ -90,7 +90,7 @@ internal sealed unsafe class IoUring : IDisposable
     public uint Unsubmitted => _tail - _published;
 
     /// <summary>A zeroed submission entry to fill, or null when the queue is full (the caller sized it so it never is).</summary>
-    public byte* NextSqe()
+    public IoUringSqe* NextSqe()
     {
         if (_tail - Volatile.Read(ref *_sqHead) >= _sqEntries)
         {
@@ -102,7 +102,7 @@ internal sealed unsafe class IoUring : IDisposable
         Unsafe.InitBlockUnaligned(sqe, 0, SqeSize);
         _sqArray[index] = index;
         _tail++;
-        return sqe;
+        return (IoUringSqe*)sqe;
     }
 
     /// <summary>

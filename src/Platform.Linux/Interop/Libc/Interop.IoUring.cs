@@ -50,6 +50,22 @@ internal static partial class Interop
             public IoCqringOffsets CqOff;
         }
 
+        /// <summary>
+        /// struct io_uring_sqe (linux/io_uring.h) with IORING_SETUP_SQE128: 64 bytes, then 64 more of command area. Only
+        /// the fields a FUSE queue fills are named; cmd_op shares offset 8 with off, and the command starts at 48.
+        /// </summary>
+        [StructLayout(LayoutKind.Explicit, Size = 128)]
+        internal unsafe struct IoUringSqe
+        {
+            [FieldOffset(0)] public byte Opcode;
+            [FieldOffset(4)] public int Fd;
+            [FieldOffset(8)] public uint CmdOp;
+            [FieldOffset(16)] public ulong Addr;
+            [FieldOffset(24)] public uint Len;
+            [FieldOffset(32)] public ulong UserData;
+            [FieldOffset(48)] public fixed byte Command[80];
+        }
+
         /// <summary>struct io_uring_cqe (linux/io_uring.h), 16 bytes.</summary>
         [StructLayout(LayoutKind.Sequential)]
         internal struct IoUringCqe
