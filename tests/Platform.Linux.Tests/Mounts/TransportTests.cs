@@ -92,6 +92,36 @@ public sealed class TransportTests
         Assert.InRange(outcome.ReadIos, 2160, 2640 + 256);
     }
 
+    [Fact]
+    public void Uring_PollsForRequestsWhileTheyComeBackToBack_AndSleepsWhenIdle()
+    {
+        if (!KernelHasUring())
+        {
+            return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
+        }
+
+        using var enabled = new UringSwitch("Y");
+        using var mount = MountedFileSystem.Start(
+            backing =>
+            {
+                using var file = File.Create(Path.Combine(backing, "t.bin"));
+                file.SetLength(16 << 20);
+            },
+            "--transport", "uring");
+
+        // Queue depth 1, back to back: the gaps between requests are short, so the rings poll through them.
+        var busy = Fio.Run(
+            "--name=r", $"--filename={mount.OnMount("t.bin")}", "--rw=randread", "--bs=4k", "--direct=1", "--ioengine=psync",
+            "--time_based", "--runtime=2");
+        Assert.True(busy.Errors == 0 && busy.ReadIos > 0, busy.Raw);
+
+        // Then nothing comes: each ring polls out its window once and sleeps. One polling on would burn the whole 2 s.
+        var before = DaemonCpu(mount.Point);
+        Thread.Sleep(2000);
+        var idle = DaemonCpu(mount.Point) - before;
+        Assert.True(idle < TimeSpan.FromMilliseconds(200), $"the idle daemon used {idle.TotalMilliseconds} ms of CPU in 2 s");
+    }
+
     // From 6.14 on the switch must be there: a kernel built without FUSE over io_uring is not one these tests run on.
     private static bool KernelHasUring()
     {
@@ -105,6 +135,15 @@ public sealed class TransportTests
     {
         var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
         return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
+    }
+
+    // User and system time of the daemon so far (/proc/PID/stat counts it in USER_HZ, 100 a second on Linux).
+    private static TimeSpan DaemonCpu(string mountPoint)
+    {
+        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ": field 3 (state) is fields[0]
+        return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
     }
 
     // Mounts with --transport uring and a log file, runs use on the mount, unmounts, and returns what the daemon logged.

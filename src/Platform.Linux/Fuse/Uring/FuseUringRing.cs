@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
 using static Interop.Sys;
@@ -29,6 +30,7 @@ internal sealed unsafe class FuseUringRing : IDisposable
     private Errno _setupError;
     private readonly ulong* _eventValue;
     private readonly Thread _thread;
+    private readonly SpinWindow _spin = new();
     private readonly Lock _readyLock = new();
     private List<FuseUringEntry> _ready;
     private List<FuseUringEntry> _committing;
@@ -161,7 +163,7 @@ internal sealed unsafe class FuseUringRing : IDisposable
         var live = _entries.Length;
         while (live > 0 && !_stopping)
         {
-            var error = _ring.Enter(wait: true);
+            var error = WaitForCompletions();
             if (error != Errno.Success && error != Errno.EINTR && error != Errno.EBUSY)
             {
                 Failure = $"io_uring_enter failed: {error}";
@@ -196,6 +198,44 @@ internal sealed unsafe class FuseUringRing : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Hands the kernel the filled entries and returns once there are completions: after polling for them for the spin
+    /// window, if it is open, else (or then) asleep in the kernel.
+    /// </summary>
+    private Errno WaitForCompletions()
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (_spin.Ticks > 0)
+        {
+            var error = _ring.Unsubmitted > 0 ? _ring.Enter(wait: false) : Errno.Success;
+            if (error != Errno.Success)
+            {
+                return error;
+            }
+
+            var end = start + _spin.Ticks;
+            do
+            {
+                if (_ring.HasTaskWork)
+                {
+                    _ring.RunTaskWork();
+                }
+
+                if (_ring.HasCompletion)
+                {
+                    return Errno.Success;
+                }
+
+                Thread.SpinWait(1);
+            }
+            while (Stopwatch.GetTimestamp() < end);
+        }
+
+        var result = _ring.Enter(wait: true);
+        _spin.Slept(Stopwatch.GetTimestamp() - start);
+        return result;
     }
 
     private bool SetUp()

@@ -22,6 +22,7 @@ internal sealed unsafe class IoUring : IDisposable
     private readonly uint* _sqArray;
     private readonly uint _sqMask;
     private readonly uint _sqEntries;
+    private readonly uint* _sqFlags;
     private readonly uint* _cqHead;
     private readonly uint* _cqTail;
     private readonly IoUringCqe* _cqes;
@@ -41,6 +42,7 @@ internal sealed unsafe class IoUring : IDisposable
         _sqArray = (uint*)(rings + p.SqOff.Array);
         _sqMask = *(uint*)(rings + p.SqOff.RingMask);
         _sqEntries = p.SqEntries;
+        _sqFlags = (uint*)(rings + p.SqOff.Flags);
         _cqHead = (uint*)(rings + p.CqOff.Head);
         _cqTail = (uint*)(rings + p.CqOff.Tail);
         _cqes = (IoUringCqe*)(rings + p.CqOff.Cqes);
@@ -51,7 +53,13 @@ internal sealed unsafe class IoUring : IDisposable
     /// <summary>Sets up a ring of at least <paramref name="entries"/> submission entries, or says why it cannot.</summary>
     public static IoUring? Create(uint entries, out Errno error)
     {
-        var p = new IoUringParams { Flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE, CqEntries = entries * 2 };
+        // COOP_TASKRUN: the kernel finishes a completion (FUSE copies the request in) when the owner next enters, instead
+        // of interrupting it with an inter-processor interrupt; TASKRUN_FLAG tells a polling owner that one is due.
+        var p = new IoUringParams
+        {
+            Flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+            CqEntries = entries * 2,
+        };
         var fd = (int)Syscall(SYS_io_uring_setup, entries, (long)&p, 0, 0, 0, 0);
         if (fd < 0)
         {
@@ -122,6 +130,16 @@ internal sealed unsafe class IoUring : IDisposable
         _published += (uint)result;
         return Errno.Success;
     }
+
+    /// <summary>A completion is waiting to be consumed.</summary>
+    public bool HasCompletion => *_cqHead != Volatile.Read(ref *_cqTail);
+
+    /// <summary>The kernel has completions to finish in this thread's context (see <see cref="RunTaskWork"/>).</summary>
+    public bool HasTaskWork => (Volatile.Read(ref *_sqFlags) & IORING_SQ_TASKRUN) != 0;
+
+    /// <summary>Enters the kernel without waiting, only so that it finishes the completions due (no IPI told it to).</summary>
+    public Errno RunTaskWork() =>
+        Syscall(SYS_io_uring_enter, _fd, 0, 0, IORING_ENTER_GETEVENTS, 0, 0) < 0 ? LastError : Errno.Success;
 
     /// <summary>The oldest completion not yet consumed, if any.</summary>
     public bool TryPeek(out IoUringCqe completion)

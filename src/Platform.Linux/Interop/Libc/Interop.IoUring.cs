@@ -9,7 +9,10 @@ internal static partial class Interop
         internal const long SYS_io_uring_enter = 426;
 
         internal const uint IORING_SETUP_CQSIZE = 0x8;
+        internal const uint IORING_SETUP_COOP_TASKRUN = 0x100;
+        internal const uint IORING_SETUP_TASKRUN_FLAG = 0x200;
         internal const uint IORING_SETUP_SQE128 = 0x400;
+        internal const uint IORING_SQ_TASKRUN = 0x4;
         internal const uint IORING_FEAT_SINGLE_MMAP = 0x1;
         internal const uint IORING_ENTER_GETEVENTS = 0x1;
         internal const long IORING_OFF_SQ_RING = 0;
