@@ -4,17 +4,37 @@ namespace ThrottleFs.Platform.Linux.Passthrough;
 /// One open of a backing file. It pins its node's descriptor (<see cref="Node"/>) until it is closed, so requests on
 /// the node find it open: an unlinked file, which its handle no longer reaches, stays usable through its node.
 /// </summary>
-internal sealed class PassthroughFile(int fd, int flags, NodeDescriptor node, DescriptorBudget budget)
+internal sealed class PassthroughFile
 {
+    private readonly DescriptorBudget _budget;
     private int _bufferedFd = -1;
 
-    public int Fd { get; } = fd;
+    public PassthroughFile(int fd, int flags, NodeDescriptor node, PassthroughNode owner, DescriptorBudget budget, ReadAheadBuffers readAheadBuffers)
+    {
+        Fd = fd;
+        Flags = flags;
+        Node = node;
+        Owner = owner;
+        _budget = budget;
+        if (IsDirect && (flags & Interop.Sys.O_ACCMODE) != Interop.Sys.O_WRONLY)
+        {
+            ReadAhead = new ReadAhead(this, owner, readAheadBuffers);
+        }
+    }
+
+    public int Fd { get; }
 
     /// <summary>The open(2) flags the backing file was opened with.</summary>
-    public int Flags { get; } = flags;
+    public int Flags { get; }
 
     /// <summary>The node's O_PATH descriptor, lent for as long as the file is open.</summary>
-    public NodeDescriptor Node { get; } = node;
+    public NodeDescriptor Node { get; }
+
+    /// <summary>The backing inode's node (whose data version writes move on).</summary>
+    public PassthroughNode Owner { get; }
+
+    /// <summary>Reads of the next stretch ahead of a sequential reader; only for O_DIRECT files that can be read.</summary>
+    public ReadAhead? ReadAhead { get; }
 
     public bool IsDirect => (Flags & Interop.Sys.O_DIRECT) != 0;
 
@@ -43,11 +63,11 @@ internal sealed class PassthroughFile(int fd, int flags, NodeDescriptor node, De
             return -1;
         }
 
-        budget.Count(1);
+        _budget.Count(1);
         var previous = Interlocked.CompareExchange(ref _bufferedFd, opened, -1);
         if (previous >= 0)
         {
-            budget.Close(opened);
+            _budget.Close(opened);
             return previous;
         }
 
@@ -56,10 +76,11 @@ internal sealed class PassthroughFile(int fd, int flags, NodeDescriptor node, De
 
     public void Close()
     {
-        budget.Close(Fd);
+        ReadAhead?.Close(); // before the descriptor goes: a read ahead may still be reading it
+        _budget.Close(Fd);
         if (_bufferedFd >= 0)
         {
-            budget.Close(_bufferedFd);
+            _budget.Close(_bufferedFd);
         }
 
         Node.Dispose();

@@ -68,6 +68,7 @@ internal sealed unsafe partial class PassthroughFileSystem
                 error = changes.Handle is { } h && _files.Get(h) is { } file
                     ? Check(FTruncate(file.Fd, changes.Size))
                     : isSymlink ? Errno.EINVAL : Check(Truncate(p, changes.Size));
+                found.DataChanged();
             }
 
             if (error == Errno.Success && (fields & (AttributeFields.AccessTime | AttributeFields.ModifyTime)) != 0)

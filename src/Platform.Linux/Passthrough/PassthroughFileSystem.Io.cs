@@ -54,7 +54,12 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
 
         _budget.Count(1);
-        return AddFile(new PassthroughFile(fd, backingFlags, pin, _budget), out file);
+        if ((flags & O_TRUNC) != 0)
+        {
+            found.DataChanged();
+        }
+
+        return AddFile(new PassthroughFile(fd, backingFlags, pin, found, _budget, _readAheads), out file);
     }
 
     public Errno Create(in RequestContext context, ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, out EntryInfo entry, out OpenedFile file)
@@ -115,13 +120,18 @@ internal sealed unsafe partial class PassthroughFileSystem
         }
 
         var pin = NodeDescriptor.None;
-        if (error == Errno.Success && _nodes.Find(entry.Node) is { } node)
+        var node = error == Errno.Success ? _nodes.Find(entry.Node) : null;
+        if (node is not null)
         {
             pin = _descriptors.Lease(node, out error);
             if (error != Errno.Success)
             {
                 _nodes.Forget(entry.Node, 1);
             }
+        }
+        else if (error == Errno.Success)
+        {
+            error = Errno.ENOENT; // forgotten as soon as registered: nothing to open it as
         }
 
         if (error != Errno.Success)
@@ -130,7 +140,8 @@ internal sealed unsafe partial class PassthroughFileSystem
             return error;
         }
 
-        error = AddFile(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC), pin, _budget), out file);
+        node!.DataChanged(); // O_TRUNC, or a file made anew where one of its node's may have been
+        error = AddFile(new PassthroughFile(fd, backingFlags & ~(O_CREAT | O_EXCL | O_TRUNC), pin, node, _budget, _readAheads), out file);
         if (error != Errno.Success)
         {
             _nodes.Forget(entry.Node, 1);
@@ -141,17 +152,47 @@ internal sealed unsafe partial class PassthroughFileSystem
 
     public ValueTask<IoResult> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
+        if (_files.Get(handle) is not { } file)
+        {
+            return new(IoResult.Failed(Errno.EBADF));
+        }
+
         fixed (byte* buffer = destination.Span)
         {
-            return new(Transfer(handle, offset, buffer, destination.Length, write: false));
+            if (file.ReadAhead is not { } ahead || !ahead.TryEnter())
+            {
+                return new(Transfer(file, offset, buffer, destination.Length, write: false));
+            }
+
+            try
+            {
+                if (!ahead.TryServe(offset, buffer, destination.Length, out var result))
+                {
+                    result = Transfer(file, offset, buffer, destination.Length, write: false);
+                }
+
+                ahead.Follow(offset, destination.Length, result);
+                return new(result);
+            }
+            finally
+            {
+                ahead.Exit();
+            }
         }
     }
 
     public ValueTask<IoResult> WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
+        if (_files.Get(handle) is not { } file)
+        {
+            return new(IoResult.Failed(Errno.EBADF));
+        }
+
         fixed (byte* buffer = source.Span)
         {
-            return new(Transfer(handle, offset, buffer, source.Length, write: true));
+            var result = Transfer(file, offset, buffer, source.Length, write: true);
+            file.Owner.DataChanged();
+            return new(result);
         }
     }
 
@@ -168,7 +209,9 @@ internal sealed unsafe partial class PassthroughFileSystem
             copied = CopyFileRange(input.IsDirect ? input.BufferedFd() : input.Fd, &offsetIn, output.IsDirect ? output.BufferedFd() : output.Fd, &offsetOut, (nint)length, 0);
         }
 
-        return new(copied < 0 ? IoResult.Failed(LastError) : IoResult.Done(copied));
+        var result = copied < 0 ? IoResult.Failed(LastError) : IoResult.Done(copied);
+        output.Owner.DataChanged();
+        return new(result);
     }
 
     public Errno Flush(ulong handle) => _files.Get(handle) is null ? Errno.EBADF : Errno.Success;
@@ -205,8 +248,17 @@ internal sealed unsafe partial class PassthroughFileSystem
         return Check(dataOnly ? FDataSync(file.Fd) : FSync(file.Fd));
     }
 
-    public Errno Allocate(ulong handle, int mode, long offset, long length) =>
-        _files.Get(handle) is { } file ? Check(FAllocate(file.Fd, mode, offset, length)) : Errno.EBADF;
+    public Errno Allocate(ulong handle, int mode, long offset, long length)
+    {
+        if (_files.Get(handle) is not { } file)
+        {
+            return Errno.EBADF;
+        }
+
+        var error = Check(FAllocate(file.Fd, mode, offset, length)); // punching a hole changes what reads return
+        file.Owner.DataChanged();
+        return error;
+    }
 
     public Errno Seek(ulong handle, long offset, int whence, out long result)
     {
@@ -237,13 +289,8 @@ internal sealed unsafe partial class PassthroughFileSystem
 
     // pread or pwrite until the whole range is done (or, reading, the file ends). A request the backing O_DIRECT
     // descriptor refuses for its alignment (EINVAL) is repeated through the file's buffered descriptor.
-    private IoResult Transfer(ulong handle, long offset, byte* buffer, int length, bool write)
+    private static IoResult Transfer(PassthroughFile file, long offset, byte* buffer, int length, bool write)
     {
-        if (_files.Get(handle) is not { } file)
-        {
-            return IoResult.Failed(Errno.EBADF);
-        }
-
         var fd = file.Fd;
         long total = 0;
         while (total < length)

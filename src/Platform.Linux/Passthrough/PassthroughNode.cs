@@ -27,6 +27,15 @@ internal sealed class PassthroughNode(ulong id, ulong device, ulong inode, bool 
 
     public bool IsDirectory { get; } = isDirectory;
 
+    /// <summary>
+    /// Moves on after every change to the file's data made through the mount (write, truncate, fallocate, copy into
+    /// it), so a <see cref="ReadAhead"/> taken before it is not served. A field, for Interlocked.
+    /// </summary>
+    public long DataVersion;
+
+    /// <summary>The file's data changed: called once the change is done, before it is acknowledged.</summary>
+    public void DataChanged() => Interlocked.Increment(ref DataVersion);
+
     /// <summary>The single-file source's made-up root directory: no backing inode, no descriptor.</summary>
     public bool IsVirtual { get; init; }
 

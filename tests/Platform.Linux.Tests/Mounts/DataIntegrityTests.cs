@@ -28,6 +28,60 @@ public sealed class DataIntegrityTests
         Assert.True(throughMount.AsSpan().SequenceEqual(backing), "the backing file differs from what the mount shows");
     }
 
+    // Sequential 1 MiB O_DIRECT reads are read ahead (ReadAhead); what another handle writes or truncates through the
+    // mount between two of them must show in the next, never the data read ahead before it.
+    [Fact]
+    public unsafe void SequentialDirectReads_SeeWhatAnotherHandleChangesBetweenThem()
+    {
+        const int block = 1 << 20;
+        const int blocks = 8;
+        using var mount = MountedFileSystem.Start();
+        var path = mount.OnMount("image.bin");
+        var expected = new byte[blocks * block];
+        new Random(16).NextBytes(expected);
+        File.WriteAllBytes(path, expected);
+
+        var name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        int fd;
+        fixed (byte* p = name)
+        {
+            fd = Interop.Sys.Open(p, Interop.Sys.O_RDONLY | Interop.Sys.O_DIRECT | Interop.Sys.O_CLOEXEC, 0);
+        }
+
+        Assert.True(fd >= 0, $"open O_DIRECT: {Interop.Sys.LastError}");
+        var buffer = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(block, 4096);
+        try
+        {
+            using var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            var random = new Random(17);
+            for (var i = 0; i < blocks; i++)
+            {
+                Assert.Equal(block, (int)Interop.Sys.PRead(fd, buffer, block, (long)i * block));
+                Assert.True(new ReadOnlySpan<byte>(buffer, block).SequenceEqual(expected.AsSpan(i * block, block)), $"block {i} differs");
+
+                // Every other block is rewritten while the reader is between it and the one before.
+                if (i % 2 == 0 && i + 1 < blocks)
+                {
+                    random.NextBytes(expected.AsSpan((i + 1) * block, block));
+                    writer.Position = (long)(i + 1) * block;
+                    writer.Write(expected, (i + 1) * block, block);
+                    writer.Flush();
+                }
+            }
+
+            // Three blocks in, the file is cut to two: the fourth read finds the end.
+            Assert.Equal(block, (int)Interop.Sys.PRead(fd, buffer, block, 1L * block));
+            Assert.Equal(block, (int)Interop.Sys.PRead(fd, buffer, block, 2L * block));
+            writer.SetLength(2L * block);
+            Assert.Equal(0, (int)Interop.Sys.PRead(fd, buffer, block, 3L * block));
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(buffer);
+            Interop.Sys.Close(fd);
+        }
+    }
+
     [Fact]
     public void Fsync_ReachesTheBackingFile()
     {
