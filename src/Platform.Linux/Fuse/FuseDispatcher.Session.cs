@@ -78,17 +78,19 @@ internal sealed partial class FuseDispatcher
     private bool Interrupt(in FuseRequest request)
     {
         var target = request.Read<FuseInterruptIn>().Unique;
-        FuseWorkspace? waiting;
+        bool found;
         lock (_inFlightLock)
         {
-            _inFlight.TryGetValue(target, out waiting);
+            // Cancelled under the lock: a request that completes removes itself under it before its workspace is reset
+            // for the next, so this cannot reach a request the interrupt was not for. Its callbacks run on the pool,
+            // not here under the lock: they complete the request, which takes the lock.
+            if (found = _inFlight.TryGetValue(target, out var waiting))
+            {
+                _ = waiting!.Cancellation.CancelAsync(); // a request still waiting for its throttle ends with EINTR
+            }
         }
 
-        if (waiting is not null)
-        {
-            waiting.Cancellation.Cancel(); // a request still waiting for its throttle ends with EINTR
-        }
-        else
+        if (!found)
         {
             // Not waiting here (yet, or any more): EAGAIN makes the kernel resend the interrupt while the request is
             // still pending, and is ignored once it has been answered.
