@@ -1,50 +1,54 @@
 using System.Diagnostics;
 using ThrottleFs.FileSystem;
-using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
-/// Reads the next stretch of a file read sequentially in large O_DIRECT requests while the current one travels back
+/// Reads the next stretches of a file read sequentially in large O_DIRECT requests while the current one travels back
 /// to its caller. Without it the disk idles for every round trip (the reply's copy into the caller, its next request):
 /// at queue depth 1 that is a third of the time of a 1 MiB read from a disk here. The kernel's own read-ahead does this
-/// for buffered files, but an O_DIRECT caller's reads reach the disk only through ours.
+/// for buffered files, but an O_DIRECT caller's reads reach the disk only through ours. Two stretches are kept ahead,
+/// so the disk has the next one queued while the thread that will ask for it is still being woken.
 /// <para>
 /// Coherent with everything done through the mount: a write, truncate, fallocate or copy into the file, through any
-/// handle, moves its node's <see cref="PassthroughNode.DataVersion"/>, and a read-ahead taken before that is dropped.
-/// A change made to the backing file behind the mount is seen at most <see cref="MaxAge"/> late. The throttle is not
-/// affected: it admits the request before this sees it, so the disk only serves each admitted read a little early.
+/// handle, moves its node's <see cref="PassthroughNode.DataVersion"/>, and a stretch read before that is dropped. A
+/// change made to the backing file behind the mount is seen at most <see cref="MaxAge"/> late. The throttle is not
+/// affected: it admits each request before this sees it, so the disk only serves admitted reads a little early.
 /// </para>
 /// One owner at a time: a request on the same handle while another is here (an asynchronous caller's) reads directly.
 /// </summary>
-internal sealed unsafe class ReadAhead(PassthroughFile file, PassthroughNode node, ReadAheadBuffers buffers) : IThreadPoolWorkItem
+internal sealed unsafe class ReadAhead
 {
     /// <summary>Smaller reads are not worth it: their time is the round trip, not the disk.</summary>
     public const int MinLength = 128 * 1024;
 
+    /// <summary>Stretches read ahead of the request being served.</summary>
+    public const int Depth = 2;
+
     /// <summary>
-    /// How old read-ahead data may be when it is served (changes behind the mount's back); also the longest gap between
-    /// a reader's requests for it to be read ahead at all, so a slow (or throttled) reader costs the disk no read that
+    /// How old a stretch may be when it is served (changes behind the mount's back); also the longest gap between a
+    /// reader's requests for it to be read ahead at all, so a slow (or throttled) reader costs the disk no read that
     /// would be too old to serve.
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(20);
 
-    private const int Idle = 0, Reading = 1, Ready = 2, Abandoned = 3;
     private static readonly long MaxAgeTicks = (long)(MaxAge.TotalSeconds * Stopwatch.Frequency);
 
-    private readonly ManualResetEventSlim _done = new(initialState: true);
+    private readonly PassthroughNode _node;
+    private readonly ReadAheadStretch[] _stretches; // Depth ahead, and the one being served
     private int _owned;
     private long _nextOffset = -1; // where the owner's last read ended
     private long _lastRead;        // when
-    private int _state;
 
-    // The read ahead: set by the owner before it is queued, the result by the pool thread before _done is set.
-    private byte* _buffer;
-    private long _offset;
-    private int _length;
-    private long _version;
-    private long _started;
-    private long _result;
+    public ReadAhead(PassthroughFile file, PassthroughNode node, ReadAheadBuffers buffers)
+    {
+        _node = node;
+        _stretches = new ReadAheadStretch[Depth + 1];
+        for (var i = 0; i < _stretches.Length; i++)
+        {
+            _stretches[i] = new ReadAheadStretch(file, buffers);
+        }
+    }
 
     /// <summary>
     /// Makes the calling request the owner, for <see cref="TryServe"/> and <see cref="Follow"/>, until <see cref="Exit"/>;
@@ -55,55 +59,67 @@ internal sealed unsafe class ReadAhead(PassthroughFile file, PassthroughNode nod
     public void Exit() => Volatile.Write(ref _owned, 0);
 
     /// <summary>
-    /// Copies <paramref name="length"/> bytes at <paramref name="offset"/> into <paramref name="destination"/> from the
-    /// read ahead, if it holds them and is still current; false when the request must read the file itself.
+    /// Copies <paramref name="length"/> bytes at <paramref name="offset"/> into <paramref name="destination"/> from a
+    /// stretch read ahead, if one holds them and is still current; false when the request must read the file itself.
     /// </summary>
     public bool TryServe(long offset, byte* destination, int length, out IoResult result)
     {
         result = default;
-        if (_state is Idle or Abandoned)
+        ReadAheadStretch? hit = null;
+        foreach (var stretch in _stretches)
         {
-            return false; // (an abandoned one gives its buffer back when its read ends)
+            if (stretch.IsHeld && stretch.Offset == offset && length <= stretch.Length)
+            {
+                hit = stretch;
+            }
         }
 
-        if (offset != _offset || length > _length)
+        if (hit is null)
         {
-            // Not what was read ahead: leave a running read to give its buffer back itself rather than wait for it.
-            if (Interlocked.CompareExchange(ref _state, Abandoned, Reading) != Reading)
+            // The reader went elsewhere: what was read ahead for it is of no use.
+            foreach (var stretch in _stretches)
             {
-                Finish();
+                stretch.Abandon();
             }
 
             return false;
         }
 
-        _done.Wait(); // no longer than the pread this request would have made
-        var fresh = _result >= 0 && Volatile.Read(ref node.DataVersion) == _version &&
-                    Stopwatch.GetTimestamp() - _started <= MaxAgeTicks;
-        var data = _buffer;
-        var bytes = (int)Math.Min(_result, length);
-        _buffer = null;
-        _state = Idle;
-        if (fresh && bytes == length)
+        var bytes = hit.Wait(); // no longer than the pread this request would have made
+        var fresh = bytes >= 0 && hit.Version == Volatile.Read(ref _node.DataVersion) &&
+                    Stopwatch.GetTimestamp() - hit.Started <= MaxAgeTicks;
+        if (fresh && bytes >= length)
         {
-            // The next stretch starts before this one is copied out, so the disk has no gap for the copy.
-            Start(offset + length, length);
+            // The stretches after this one start before it is copied out, so the disk has no gap for the copy.
+            ReadAheadFrom(offset + length, length);
         }
 
         if (fresh)
         {
-            Buffer.MemoryCopy(data, destination, length, bytes);
-            result = IoResult.Done(bytes);
+            var served = (int)Math.Min(bytes, length);
+            Buffer.MemoryCopy(hit.Data, destination, length, served);
+            result = IoResult.Done(served);
+        }
+        else
+        {
+            // The file changed (or this waited too long): the stretches after it were read no later than it.
+            foreach (var stretch in _stretches)
+            {
+                if (stretch != hit)
+                {
+                    stretch.Abandon();
+                }
+            }
         }
 
-        buffers.Return((IntPtr)data);
+        hit.Release();
         return fresh;
     }
 
     /// <summary>
     /// After the owner's read of <paramref name="length"/> bytes at <paramref name="offset"/>: when it continued the
-    /// previous one soon after it and read all it asked for, starts reading the same length after it (unless that is
-    /// already running).
+    /// previous one soon after it and read all it asked for, reads the next stretches of the same length ahead (those
+    /// not already being read).
     /// </summary>
     public void Follow(long offset, int length, in IoResult result)
     {
@@ -112,71 +128,67 @@ internal sealed unsafe class ReadAhead(PassthroughFile file, PassthroughNode nod
         var next = offset + length;
         _nextOffset = result.Error == Errno.Success && result.Bytes == length ? next : -1;
         _lastRead = now;
-        if (sequential && _nextOffset == next && _state == Idle)
+        if (sequential && _nextOffset == next)
         {
-            Start(next, length);
+            ReadAheadFrom(next, length);
         }
     }
 
-    /// <summary>Waits for a read ahead still running and gives its buffer back: the file is closing.</summary>
+    /// <summary>Waits for stretches still being read and gives their buffers back: the file is closing.</summary>
     public void Close()
     {
-        _done.Wait();
-        if (_state == Ready)
+        foreach (var stretch in _stretches)
         {
-            Finish();
-        }
-
-        // _done is not disposed: the pool thread may still be inside its Set, and it holds no kernel handle.
-    }
-
-    // The pool thread: reads the stretch ahead, until it is whole or the file ends.
-    void IThreadPoolWorkItem.Execute()
-    {
-        long total = 0;
-        while (total < _length)
-        {
-            var done = PRead(file.Fd, _buffer + total, _length - (nint)total, _offset + total);
-            if (done > 0)
-            {
-                total += done;
-            }
-            else if (done == 0 || LastError != Errno.EINTR)
-            {
-                total = done == 0 ? total : -1;
-                break;
-            }
-        }
-
-        _result = total;
-        var abandoned = Interlocked.CompareExchange(ref _state, Ready, Reading) == Abandoned;
-        _done.Set(); // first: the owner may start the next read ahead once this one is idle
-        if (abandoned)
-        {
-            Finish(); // the owner went elsewhere meanwhile
+            stretch.Close();
         }
     }
 
-    private void Start(long offset, int length)
+    private void ReadAheadFrom(long offset, int length)
     {
-        if (length is < MinLength or > ReadAheadBuffers.Size || buffers.Rent() is not { } buffer)
+        if (length is < MinLength or > ReadAheadBuffers.Size)
         {
             return;
         }
 
-        _buffer = (byte*)buffer;
-        (_offset, _length) = (offset, length);
-        _version = Volatile.Read(ref node.DataVersion); // before the read: a write finishing during it moves it on
-        _started = Stopwatch.GetTimestamp();
-        _done.Reset();
-        _state = Reading;
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        for (var i = 0; i < Depth; i++)
+        {
+            var stretchOffset = offset + ((long)i * length);
+            if (IsReadAhead(stretchOffset))
+            {
+                continue;
+            }
+
+            // The version before the read: a write that finishes during it moves the node's on, and drops the stretch.
+            if (Idle() is not { } free || !free.Start(stretchOffset, length, Volatile.Read(ref _node.DataVersion)))
+            {
+                return;
+            }
+        }
     }
 
-    private void Finish()
+    private ReadAheadStretch? Idle()
     {
-        buffers.Return((IntPtr)_buffer);
-        _buffer = null;
-        Volatile.Write(ref _state, Idle);
+        foreach (var stretch in _stretches)
+        {
+            if (stretch.IsIdle)
+            {
+                return stretch;
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsReadAhead(long offset)
+    {
+        foreach (var stretch in _stretches)
+        {
+            if (stretch.IsHeld && stretch.Offset == offset)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -17,7 +17,7 @@ public sealed unsafe class ReadAheadTests : IDisposable
 
     private readonly string _path = Path.Combine(Directory.CreateTempSubdirectory("throttlefs-readahead-").FullName, "data.bin");
     private readonly byte[] _data = new byte[Blocks * Block];
-    private readonly ReadAheadBuffers _buffers = new(capacity: 2);
+    private readonly ReadAheadBuffers _buffers = new(capacity: ReadAhead.Depth + 1);
     private readonly PassthroughNode _node = new(2, 0, 0, isDirectory: false, handle: null, mountFd: -1);
     private readonly PassthroughFile _file;
     private readonly byte* _target = (byte*)NativeMemory.AlignedAlloc(Block, 4096);
@@ -41,7 +41,8 @@ public sealed unsafe class ReadAheadTests : IDisposable
     public void ASequentialReader_IsServedFromTheReadAhead_FromItsThirdRead_ExactlyWhatIsOnDisk()
     {
         Assert.False(Read(0 * Block).Served);
-        Assert.False(Read(1 * Block).Served); // the second in a row starts reading the third
+        Assert.False(Read(1 * Block).Served); // the second in a row starts reading the third and fourth
+        Assert.Equal(ReadAhead.Depth, _buffers.Lent);
         for (var block = 2; block < Blocks; block++)
         {
             var (served, result) = Read(block * Block);
@@ -58,7 +59,7 @@ public sealed unsafe class ReadAheadTests : IDisposable
     public void AChangeToTheFile_DropsAReadAheadTakenBeforeIt()
     {
         Read(0);
-        Read(Block); // reading block 2 ahead
+        Read(Block); // reading blocks 2 and 3 ahead
         var changed = new byte[Block];
         new Random(15).NextBytes(changed);
         using (var writer = new FileStream(_path, FileMode.Open, FileAccess.Write))
@@ -80,12 +81,12 @@ public sealed unsafe class ReadAheadTests : IDisposable
     public void AReaderThatJumps_ReadsDirectly_AndTheReadAheadGivesItsBufferBack()
     {
         Read(0);
-        Read(Block); // reading block 2 ahead
+        Read(Block); // reading blocks 2 and 3 ahead
         Assert.False(Read(5 * Block).Served);
         Assert.True(SpinWait.SpinUntil(() => _buffers.Lent == 0, TimeSpan.FromSeconds(5)), "the abandoned read ahead kept its buffer");
         Assert.True(new ReadOnlySpan<byte>(_target, Block).SequenceEqual(_data.AsSpan(5 * Block, Block)));
 
-        Assert.False(Read(6 * Block).Served); // in sequence again: reads block 7 ahead
+        Assert.False(Read(6 * Block).Served); // in sequence again: reads blocks 7 and 8 ahead
         Assert.True(Read(7 * Block).Served);
     }
 
