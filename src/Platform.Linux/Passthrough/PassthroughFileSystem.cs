@@ -24,7 +24,7 @@ internal sealed unsafe partial class PassthroughFileSystem : IFileSystem, IDispo
     private readonly NodeTable _nodes;
     private readonly HandlePool _handles = new();
     private readonly HandleMap<PassthroughFile> _files = new();
-    private readonly ReadAheadBuffers _readAheads = new(capacity: 8);
+    private readonly ReadAheadBuffers _readAheads = new(capacity: 16);
     private readonly HandleMap<PassthroughDirectory> _directories = new();
     private readonly bool _runAsRoot = GetEUid() == 0;
 

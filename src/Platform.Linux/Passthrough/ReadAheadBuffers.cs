@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace ThrottleFs.Platform.Linux.Passthrough;
 
 /// <summary>
-/// The buffers read-aheads read into, a few for the whole mount: they are lent only while a read ahead is running or
-/// waiting for its request, so a few serve many sequential readers, and memory stays bounded however many files are
+/// The buffers read-aheads read into, 16 MiB for the whole mount: they are lent only while a stretch is being read or
+/// waits for its request, so a few serve many sequential readers, and memory stays bounded however many files are
 /// open. Page-aligned, as O_DIRECT reads need; allocated on first use, freed with the filesystem.
 /// </summary>
 internal sealed unsafe class ReadAheadBuffers : IDisposable
