@@ -145,7 +145,8 @@ internal sealed unsafe class ReadAhead
 
     private void ReadAheadFrom(long offset, int length)
     {
-        if (length is < MinLength or > ReadAheadBuffers.Size)
+        // A stretch not page-aligned would be refused by the O_DIRECT descriptor; such a request goes the buffered way.
+        if (length is < MinLength or > ReadAheadBuffers.Size || ((offset | (long)length) & (Environment.SystemPageSize - 1)) != 0)
         {
             return;
         }

@@ -115,6 +115,18 @@ public sealed unsafe class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public void ReadsThatAreNotPageAligned_AreNotReadAhead()
+    {
+        // 512-byte aligned, so the O_DIRECT descriptor may take them; a stretch after them would not be page-aligned.
+        const int odd = Block - 512;
+        for (var offset = 0; offset < 4 * odd; offset += odd)
+        {
+            Read(offset, odd);
+            Assert.Equal(0, _buffers.Lent);
+        }
+    }
+
+    [Fact]
     public void WhileOneRequestIsInside_AnotherOnTheHandleReadsDirectly()
     {
         var ahead = _file.ReadAhead!;
