@@ -7,7 +7,8 @@ namespace ThrottleFs.Platform.Linux.Fuse.Uring;
 /// guest's idle polling. Sleeping is what a request at queue depth 1 pays for most here: the CPU halts, and the next
 /// request must wake it (and, on a VM, its host). Polling costs a CPU while it lasts, so the window only grows while
 /// the gaps between requests are short enough that polling would have caught them, and shrinks back to nothing once
-/// they are not: a mount with sparse or throttled traffic does not poll at all.
+/// they are not: a mount whose requests come more than <see cref="MaxTicks"/> apart (an idle one, sparse or throttled
+/// traffic, large requests whose reply copy alone takes longer) does not poll at all.
 /// </summary>
 internal sealed class SpinWindow
 {
