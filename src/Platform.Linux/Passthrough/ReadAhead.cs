@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ThrottleFs.FileSystem;
 
 namespace ThrottleFs.Platform.Linux.Passthrough;
@@ -32,9 +31,9 @@ internal sealed unsafe class ReadAhead
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(20);
 
-    private static readonly long MaxAgeTicks = (long)(MaxAge.TotalSeconds * Stopwatch.Frequency);
-
     private readonly PassthroughNode _node;
+    private readonly TimeProvider _clock;
+    private readonly long _maxAgeTicks;
     private readonly ReadAheadStretch[] _stretches; // Depth ahead, and the one being served
     private int _owned;
     private long _nextOffset = -1; // where the owner's last read ended
@@ -43,6 +42,8 @@ internal sealed unsafe class ReadAhead
     public ReadAhead(PassthroughFile file, PassthroughNode node, ReadAheadBuffers buffers)
     {
         _node = node;
+        _clock = buffers.Clock;
+        _maxAgeTicks = (long)(MaxAge.TotalSeconds * _clock.TimestampFrequency);
         _stretches = new ReadAheadStretch[Depth + 1];
         for (var i = 0; i < _stretches.Length; i++)
         {
@@ -87,7 +88,7 @@ internal sealed unsafe class ReadAhead
 
         var bytes = hit.Wait(); // no longer than the pread this request would have made
         var fresh = bytes >= 0 && hit.Version == Volatile.Read(ref _node.DataVersion) &&
-                    Stopwatch.GetTimestamp() - hit.Started <= MaxAgeTicks;
+                    _clock.GetTimestamp() - hit.Started <= _maxAgeTicks;
         if (fresh && bytes >= length)
         {
             // The stretches after this one start before it is copied out, so the disk has no gap for the copy.
@@ -123,8 +124,8 @@ internal sealed unsafe class ReadAhead
     /// </summary>
     public void Follow(long offset, int length, in IoResult result)
     {
-        var now = Stopwatch.GetTimestamp();
-        var sequential = offset == _nextOffset && now - _lastRead <= MaxAgeTicks;
+        var now = _clock.GetTimestamp();
+        var sequential = offset == _nextOffset && now - _lastRead <= _maxAgeTicks;
         var next = offset + length;
         _nextOffset = result.Error == Errno.Success && result.Bytes == length ? next : -1;
         _lastRead = now;

@@ -17,7 +17,14 @@ internal sealed unsafe class ReadAheadBuffers : IDisposable
     private int _count;
     private int _allocated;
 
-    public ReadAheadBuffers(int capacity) => _free = new IntPtr[capacity];
+    public ReadAheadBuffers(int capacity, TimeProvider? clock = null)
+    {
+        _free = new IntPtr[capacity];
+        Clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>What read-aheads tell the age of their stretches and the gaps between requests by; tests' is virtual.</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>Buffers lent and not yet given back.</summary>
     public int Lent

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ThrottleFs.FileSystem;
 using static Interop.Sys;
 
@@ -30,7 +29,7 @@ internal sealed unsafe class ReadAheadStretch(PassthroughFile file, ReadAheadBuf
     /// <summary>The node's data version when the read started.</summary>
     public long Version { get; private set; }
 
-    /// <summary>When the read started (<see cref="Stopwatch"/> ticks).</summary>
+    /// <summary>When the read started (the clock's timestamp: <see cref="ReadAheadBuffers.Clock"/>).</summary>
     public long Started { get; private set; }
 
     /// <summary>The data read, valid between <see cref="Wait"/> and <see cref="Release"/>.</summary>
@@ -45,7 +44,7 @@ internal sealed unsafe class ReadAheadStretch(PassthroughFile file, ReadAheadBuf
         }
 
         Data = (byte*)buffer;
-        (Offset, Length, Version, Started) = (offset, length, version, Stopwatch.GetTimestamp());
+        (Offset, Length, Version, Started) = (offset, length, version, buffers.Clock.GetTimestamp());
         _done.Reset();
         _state = Reading;
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);

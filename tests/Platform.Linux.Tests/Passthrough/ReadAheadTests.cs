@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ThrottleFs.FileSystem;
+using ThrottleFs.Qos;
 using ThrottleFs.Platform.Linux.Passthrough;
 using static Interop.Sys;
 
@@ -17,13 +18,15 @@ public sealed unsafe class ReadAheadTests : IDisposable
 
     private readonly string _path = Path.Combine(Directory.CreateTempSubdirectory("throttlefs-readahead-").FullName, "data.bin");
     private readonly byte[] _data = new byte[Blocks * Block];
-    private readonly ReadAheadBuffers _buffers = new(capacity: ReadAhead.Depth + 1);
+    private readonly VirtualClock _clock = new(); // stands still unless a test moves it: no test depends on timing
+    private readonly ReadAheadBuffers _buffers;
     private readonly PassthroughNode _node = new(2, 0, 0, isDirectory: false, handle: null, mountFd: -1);
     private readonly PassthroughFile _file;
     private readonly byte* _target = (byte*)NativeMemory.AlignedAlloc(Block, 4096);
 
     public ReadAheadTests()
     {
+        _buffers = new ReadAheadBuffers(ReadAhead.Depth + 1, _clock);
         new Random(14).NextBytes(_data);
         File.WriteAllBytes(_path, _data);
         var path = Encoding.UTF8.GetBytes(_path + "\0");
@@ -94,13 +97,25 @@ public sealed unsafe class ReadAheadTests : IDisposable
     public void AReaderSlowerThanTheMostAReadAheadMayAge_IsNotReadAhead()
     {
         // A throttled reader, say: what would be read ahead for it would be too old to serve by the time it asks.
-        var gap = ReadAhead.MaxAge + TimeSpan.FromMilliseconds(5);
         for (var block = 0; block < 4; block++)
         {
             Assert.False(Read(block * Block).Served);
             Assert.Equal(0, _buffers.Lent);
-            Thread.Sleep(gap);
+            _clock.Advance(ReadAhead.MaxAge + TimeSpan.FromMilliseconds(1));
         }
+    }
+
+    [Fact]
+    public void AStretchOlderThanTheMostAReadAheadMayAge_IsNotServed()
+    {
+        Read(0);
+        Read(Block); // reading blocks 2 and 3 ahead
+        _clock.Advance(ReadAhead.MaxAge + TimeSpan.FromMilliseconds(1)); // the file may have changed behind the mount
+
+        Assert.False(Read(2 * Block).Served);
+        Assert.True(new ReadOnlySpan<byte>(_target, Block).SequenceEqual(_data.AsSpan(2 * Block, Block)));
+        Assert.True(SpinWait.SpinUntil(() => _buffers.Lent == 0, TimeSpan.FromSeconds(5)), "block 3's stretch, read no later than block 2's, was kept");
+        Assert.False(Read(3 * Block).Served);
     }
 
     [Fact]
