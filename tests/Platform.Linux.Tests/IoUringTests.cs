@@ -18,12 +18,7 @@ public sealed unsafe class IoUringTests
         var value = 0UL;
         try
         {
-            var sqe = ring.NextSqe();
-            sqe->Opcode = IORING_OP_READ;
-            sqe->Fd = eventFd;
-            sqe->Addr = (ulong)&value;
-            sqe->Len = sizeof(ulong);
-            sqe->UserData = 0xfeed;
+            ReadEventFd(ring, eventFd, &value, 0xfeed);
             Assert.Equal(1u, ring.Unsubmitted);
             Assert.Equal(Errno.Success, ring.Enter(wait: false));
             Assert.Equal(0u, ring.Unsubmitted);
@@ -62,12 +57,7 @@ public sealed unsafe class IoUringTests
         var value = 0UL;
         try
         {
-            var sqe = ring.NextSqe();
-            sqe->Opcode = IORING_OP_READ;
-            sqe->Fd = eventFd;
-            sqe->Addr = (ulong)&value;
-            sqe->Len = sizeof(ulong);
-            sqe->UserData = 0xbeef;
+            ReadEventFd(ring, eventFd, &value, 0xbeef);
             Assert.Equal(Errno.Success, ring.Enter(wait: false));
             Assert.False(ring.HasCompletion);
 
@@ -125,5 +115,16 @@ public sealed unsafe class IoUringTests
         Assert.True(ring.NextSqe() == null);
         Assert.Equal(Errno.Success, ring.Enter(wait: false));
         Assert.True(ring.NextSqe() != null);
+    }
+
+    // Queues a read of the eventfd's 8-byte counter into value, tagged userData.
+    private static void ReadEventFd(IoUring ring, int eventFd, ulong* value, ulong userData)
+    {
+        var sqe = ring.NextSqe();
+        sqe->Opcode = IORING_OP_READ;
+        sqe->Fd = eventFd;
+        sqe->Addr = (ulong)value;
+        sqe->Len = sizeof(ulong);
+        sqe->UserData = userData;
     }
 }

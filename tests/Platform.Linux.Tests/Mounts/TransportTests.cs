@@ -66,13 +66,7 @@ public sealed class TransportTests
         }
 
         using var enabled = new UringSwitch("Y");
-        using var mount = MountedFileSystem.Start(
-            backing =>
-            {
-                using var file = File.Create(Path.Combine(backing, "t.bin"));
-                file.SetLength(16 << 20);
-            },
-            "--transport", "uring", "--limit", "iops-total=400");
+        using var mount = MountOverUring("--limit", "iops-total=400");
 
         // 4 jobs at queue depth 64 keep up to 256 reads waiting for their throttle: more than one CPU's 64 entries.
         var run = Task.Run(() => Fio.Run(
@@ -101,13 +95,7 @@ public sealed class TransportTests
         }
 
         using var enabled = new UringSwitch("Y");
-        using var mount = MountedFileSystem.Start(
-            backing =>
-            {
-                using var file = File.Create(Path.Combine(backing, "t.bin"));
-                file.SetLength(16 << 20);
-            },
-            "--transport", "uring");
+        using var mount = MountOverUring();
 
         // Queue depth 1, back to back: the gaps between requests are short, so the rings poll through them.
         var busy = Fio.Run(
@@ -136,6 +124,15 @@ public sealed class TransportTests
         var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
         return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
     }
+
+    // A mount over io_uring whose backing directory holds t.bin, 16 MiB of zeros.
+    private static MountedFileSystem MountOverUring(params string[] options) => MountedFileSystem.Start(
+        backing =>
+        {
+            using var file = File.Create(Path.Combine(backing, "t.bin"));
+            file.SetLength(16 << 20);
+        },
+        ["--transport", "uring", .. options]);
 
     // User and system time of the daemon so far (/proc/PID/stat counts it in USER_HZ, 100 a second on Linux).
     private static TimeSpan DaemonCpu(string mountPoint)
