@@ -167,8 +167,8 @@ setup_throttlefs_uring() {
   done
 }
 
-# How many io_uring queues the ThrottleFs daemon(s) with these PIDs serve: each queue has its own thread, named
-# fuse-uring-N (/dev/fuse is read by fuse-reader-N threads instead). 0 for a /dev/fuse daemon, or when none runs.
+# How many io_uring rings the ThrottleFs daemon(s) with these PIDs serve: each ring has its own thread, named
+# fuse-uring-QUEUE.RING (/dev/fuse is read by fuse-reader-N threads instead). 0 for a /dev/fuse daemon, or when none runs.
 uring_rings() { # "pid pid ..." (DAEMON_PIDS' form)
   local p comm name n=0 pids
   read -r -a pids <<<"$*"

@@ -6,86 +6,84 @@ using static Interop.Sys;
 namespace ThrottleFs.Platform.Linux.Tests;
 
 /// <summary>The raw ring the io_uring transport is built on, with an eventfd standing in for /dev/fuse.</summary>
-public sealed unsafe class IoUringTests
+public sealed unsafe class IoUringTests : IDisposable
 {
+    private readonly IoUring _ring;
+    private readonly int _eventFd = EventFd(0, EFD_CLOEXEC);
+    private readonly ulong* _value = (ulong*)NativeMemory.AllocZeroed(sizeof(ulong)); // where the reads land
+
+    public IoUringTests()
+    {
+        var ring = IoUring.Create(4, out var error);
+        Assert.True(ring is not null, $"io_uring_setup failed: {error}");
+        _ring = ring;
+        Assert.True(_eventFd >= 0, $"eventfd failed: {LastError}");
+    }
+
+    public void Dispose()
+    {
+        _ring.Dispose();
+        Close(_eventFd);
+        NativeMemory.Free(_value);
+    }
+
     [Fact]
     public void AReadOfAnEventFd_CompletesWithItsUserData_OnceAnotherThreadWritesIt()
     {
-        using var ring = IoUring.Create(4, out var error);
-        Assert.True(ring is not null, $"io_uring_setup failed: {error}");
-        var eventFd = EventFd(0, EFD_CLOEXEC);
-        Assert.True(eventFd >= 0);
-        var value = 0UL;
-        try
-        {
-            ReadEventFd(ring, eventFd, &value, 0xfeed);
-            Assert.Equal(1u, ring.Unsubmitted);
-            Assert.Equal(Errno.Success, ring.Enter(wait: false));
-            Assert.Equal(0u, ring.Unsubmitted);
-            Assert.False(ring.TryPeek(out _)); // nothing to read yet
+        var ring = _ring;
+        ring.NextSqe()->PrepareRead(_eventFd, _value, sizeof(ulong), 0xfeed);
+        Assert.Equal(1u, ring.Unsubmitted);
+        Assert.Equal(Errno.Success, ring.Enter(wait: false));
+        Assert.Equal(0u, ring.Unsubmitted);
+        Assert.False(ring.TryPeek(out _)); // nothing to read yet
 
-            var writer = new Thread(() =>
-            {
-                Thread.Sleep(50);
-                var seven = 7UL;
-                Write(eventFd, (byte*)&seven, sizeof(ulong));
-            });
-            writer.Start();
-            Assert.Equal(Errno.Success, ring.Enter(wait: true));
-            writer.Join();
-
-            Assert.True(ring.TryPeek(out var completion));
-            Assert.Equal(0xfeedUL, completion.UserData);
-            Assert.Equal(sizeof(ulong), completion.Res);
-            Assert.Equal(7UL, value);
-            ring.Consume();
-            Assert.False(ring.TryPeek(out _));
-        }
-        finally
+        var eventFd = _eventFd;
+        var writer = new Thread(() =>
         {
-            Close(eventFd);
-        }
+            Thread.Sleep(50);
+            var seven = 7UL;
+            Write(eventFd, (byte*)&seven, sizeof(ulong));
+        });
+        writer.Start();
+        Assert.Equal(Errno.Success, ring.Enter(wait: true));
+        writer.Join();
+
+        Assert.True(ring.TryPeek(out var completion));
+        Assert.Equal(0xfeedUL, completion.UserData);
+        Assert.Equal(sizeof(ulong), completion.Res);
+        Assert.Equal(7UL, *_value);
+        ring.Consume();
+        Assert.False(ring.TryPeek(out _));
     }
 
     [Fact]
     public void APollingThread_GetsACompletion_WithoutWaitingInTheKernel()
     {
-        using var ring = IoUring.Create(4, out var error);
-        Assert.True(ring is not null, $"io_uring_setup failed: {error}");
-        var eventFd = EventFd(0, EFD_CLOEXEC);
-        Assert.True(eventFd >= 0);
-        var value = 0UL;
-        try
+        var ring = _ring;
+        ring.NextSqe()->PrepareRead(_eventFd, _value, sizeof(ulong), 0xbeef);
+        Assert.Equal(Errno.Success, ring.Enter(wait: false));
+        Assert.False(ring.HasCompletion);
+
+        var seven = 7UL;
+        Write(_eventFd, (byte*)&seven, sizeof(ulong));
+
+        // The read is finished in this thread's context: when it next enters the kernel (the flag says so), or
+        // when an interrupt happens to bring it there first. Either way polling sees it, without a wait.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!ring.HasCompletion && watch.Elapsed < TimeSpan.FromSeconds(5))
         {
-            ReadEventFd(ring, eventFd, &value, 0xbeef);
-            Assert.Equal(Errno.Success, ring.Enter(wait: false));
-            Assert.False(ring.HasCompletion);
-
-            var seven = 7UL;
-            Write(eventFd, (byte*)&seven, sizeof(ulong));
-
-            // The read is finished in this thread's context: when it next enters the kernel (the flag says so), or
-            // when an interrupt happens to bring it there first. Either way polling sees it, without a wait.
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            while (!ring.HasCompletion && watch.Elapsed < TimeSpan.FromSeconds(5))
+            if (ring.HasTaskWork)
             {
-                if (ring.HasTaskWork)
-                {
-                    Assert.Equal(Errno.Success, ring.RunTaskWork());
-                }
+                Assert.Equal(Errno.Success, ring.RunTaskWork());
             }
+        }
 
-            Assert.True(ring.TryPeek(out var completion));
-            Assert.Equal(0xbeefUL, completion.UserData);
-            Assert.Equal(7UL, value);
-            ring.Consume();
-            Assert.False(ring.HasCompletion);
-            Assert.False(ring.HasTaskWork);
-        }
-        finally
-        {
-            Close(eventFd);
-        }
+        Assert.True(ring.TryPeek(out var completion));
+        Assert.Equal(0xbeefUL, completion.UserData);
+        Assert.Equal(7UL, *_value);
+        ring.Consume();
+        Assert.False(ring.HasCompletion);
+        Assert.False(ring.HasTaskWork);
     }
 
     [Fact]
@@ -105,8 +103,7 @@ public sealed unsafe class IoUringTests
     [Fact]
     public void TheSubmissionQueue_RefusesMoreEntriesThanItHolds_UntilTheKernelTakesThem()
     {
-        using var ring = IoUring.Create(4, out _);
-        Assert.NotNull(ring);
+        var ring = _ring; // 4 entries
         for (var i = 0; i < 4; i++)
         {
             Assert.True(ring.NextSqe() != null); // zeroed: opcode 0 is a NOP
@@ -115,16 +112,5 @@ public sealed unsafe class IoUringTests
         Assert.True(ring.NextSqe() == null);
         Assert.Equal(Errno.Success, ring.Enter(wait: false));
         Assert.True(ring.NextSqe() != null);
-    }
-
-    // Queues a read of the eventfd's 8-byte counter into value, tagged userData.
-    private static void ReadEventFd(IoUring ring, int eventFd, ulong* value, ulong userData)
-    {
-        var sqe = ring.NextSqe();
-        sqe->Opcode = IORING_OP_READ;
-        sqe->Fd = eventFd;
-        sqe->Addr = (ulong)value;
-        sqe->Len = sizeof(ulong);
-        sqe->UserData = userData;
     }
 }

@@ -159,7 +159,8 @@ internal sealed unsafe partial class PassthroughFileSystem
 
         fixed (byte* buffer = destination.Span)
         {
-            if (file.ReadAhead is not { } ahead || !ahead.TryEnter())
+            // Reads too small to be read ahead skip it whole: no claim on the handle, no clock read.
+            if (destination.Length < ReadAhead.MinLength || file.ReadAhead is not { } ahead || !ahead.TryEnter())
             {
                 return new(Transfer(file, offset, buffer, destination.Length, write: false));
             }

@@ -69,7 +69,7 @@ internal sealed unsafe class ReadAheadStretch(PassthroughFile file, ReadAheadBuf
     /// <summary>The owner no longer wants it: released now if read, else by the pool thread when its read ends.</summary>
     public void Abandon()
     {
-        if (Volatile.Read(ref _state) is Reading or Ready && Interlocked.CompareExchange(ref _state, Abandoned, Reading) == Ready)
+        if (Interlocked.CompareExchange(ref _state, Abandoned, Reading) == Ready)
         {
             Release();
         }

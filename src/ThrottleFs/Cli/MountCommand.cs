@@ -73,7 +73,8 @@ internal static class MountCommand
         {
             Description = "Linux: how requests travel between the kernel and the daemon. auto (default): io_uring queues, one per CPU, when the " +
                           "kernel offers them (Linux 6.14+ with /sys/module/fuse/parameters/enable_uring set to Y), otherwise /dev/fuse; " +
-                          "uring: the same, with a warning when it falls back; dev: always /dev/fuse.",
+                          "uring: the same, with a warning when it falls back; dev: always /dev/fuse. io_uring answers one request at a " +
+                          "time faster (about 1.4x): its threads poll briefly while requests come back to back, which costs CPU only then.",
             HelpName = "auto|uring|dev",
         };
 

@@ -290,13 +290,5 @@ internal sealed unsafe class FuseUringRing : IDisposable
         }
     }
 
-    private void ArmWake()
-    {
-        var sqe = _ring.NextSqe();
-        sqe->Opcode = IORING_OP_READ;
-        sqe->Fd = _eventFd;
-        sqe->Addr = (ulong)_eventValue;
-        sqe->Len = sizeof(ulong);
-        sqe->UserData = WakeTag;
-    }
+    private void ArmWake() => _ring.NextSqe()->PrepareRead(_eventFd, _eventValue, sizeof(ulong), WakeTag);
 }

@@ -67,6 +67,16 @@ internal static partial class Interop
             [FieldOffset(24)] public uint Len;
             [FieldOffset(32)] public ulong UserData;
             [FieldOffset(48)] public fixed byte Command[80];
+
+            /// <summary>An IORING_OP_READ of <paramref name="length"/> bytes from <paramref name="fd"/> (liburing's io_uring_prep_read).</summary>
+            public void PrepareRead(int fd, void* buffer, uint length, ulong userData)
+            {
+                Opcode = IORING_OP_READ;
+                Fd = fd;
+                Addr = (ulong)buffer;
+                Len = length;
+                UserData = userData;
+            }
         }
 
         /// <summary>struct io_uring_cqe (linux/io_uring.h), 16 bytes.</summary>
