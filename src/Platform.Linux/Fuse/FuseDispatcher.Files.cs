@@ -57,7 +57,7 @@ internal sealed partial class FuseDispatcher
     {
         var input = request.Read<FuseReadIn>();
         var size = (int)Math.Min(input.Size, (uint)_options.MaxWrite);
-        var destination = workspace.Buffer.Memory.Slice(FuseBuffer.DataOffset, size);
+        var destination = workspace.ReadTarget.Arm(request.Unique, size, workspace.Channel is null ? _splicePipes : null);
         var pending = _fileSystem.ReadAsync(input.Fh, (long)input.Offset, destination, workspace.Cancellation.Token);
         return CompleteIo(workspace, request.ReplyTo, FuseOpcode.Read, pending);
     }
@@ -229,9 +229,15 @@ internal sealed partial class FuseDispatcher
 
     private void ReplyIo(FuseWorkspace workspace, FuseReplyTo to, FuseOpcode opcode, IoResult result)
     {
+        var target = workspace.ReadTarget;
         if (result.Error != Errno.Success)
         {
+            target.Reset();
             ReplyStatus(to, result.Error);
+        }
+        else if (opcode == FuseOpcode.Read && target.Spliced)
+        {
+            ReplySpliced(target, to, (int)result.Bytes);
         }
         else if (opcode == FuseOpcode.Read)
         {

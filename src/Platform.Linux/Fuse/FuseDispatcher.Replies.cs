@@ -50,6 +50,24 @@ internal sealed partial class FuseDispatcher
         Send(reply, to, Errno.Success, dataLength);
     }
 
+    // The reply lies in a pipe, header first (FuseReadTarget); the device takes it whole or not at all.
+    private void ReplySpliced(FuseReadTarget target, FuseReplyTo to, int dataLength)
+    {
+        if (dataLength != target.SplicedBytes)
+        {
+            target.Reset(); // a layer above the filesystem changed the count: the header in the pipe does not say it
+            ReplyStatus(to, Errno.EIO);
+            return;
+        }
+
+        _trace?.Reply(to.Unique, Errno.Success, dataLength);
+        var error = target.SendSpliced();
+        if (error is not (Errno.Success or Errno.ENOENT or Errno.ENODEV))
+        {
+            ReplyStatus(to, Errno.EIO); // the kernel refused the reply, so the caller still waits for one
+        }
+    }
+
     /// <summary>
     /// Tells the kernel that what it cached of a node's attributes is stale (FUSE_NOTIFY_INVAL_INODE with a negative
     /// offset: attributes only). Sent before the reply to the request that changed them, so the caller sees the change.

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
+using ThrottleFs.Platform.Linux.Splicing;
 
 namespace ThrottleFs.Platform.Linux.Fuse;
 
@@ -16,7 +17,7 @@ internal sealed partial class FuseDispatcher
         FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.AutoInvalData |
         FuseProtocol.DoReaddirplus | FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops |
         FuseProtocol.AbortError | FuseProtocol.MaxPages | FuseProtocol.CacheSymlinks | FuseProtocol.HandleKillprivV2 |
-        FuseProtocol.InitExt | FuseProtocol.DirectIoAllowMmap;
+        FuseProtocol.InitExt | FuseProtocol.DirectIoAllowMmap | FuseProtocol.SpliceWrite;
 
     private bool Init(in FuseRequest request)
     {
@@ -48,6 +49,9 @@ internal sealed partial class FuseDispatcher
         {
             Flags |= FuseProtocol.OverIoUring;
         }
+
+        // READ replies travel through pipes only on the device: an io_uring queue answers from its entry's buffer.
+        _splicePipes = (Flags & (FuseProtocol.SpliceWrite | FuseProtocol.OverIoUring)) == FuseProtocol.SpliceWrite ? SplicePipes : null;
 
         Minor = Math.Min(input.Minor, FuseProtocol.KernelMinorVersion);
         var output = new FuseInitOut

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Platform.Linux.Fuse.Kernel;
+using ThrottleFs.Platform.Linux.Splicing;
 
 namespace ThrottleFs.Platform.Linux.Fuse;
 
@@ -25,6 +26,7 @@ internal sealed partial class FuseDispatcher
     private readonly ulong _attrValidSeconds;
     private readonly uint _attrValidNanoseconds;
     private volatile bool _initialized;
+    private SplicePipes? _splicePipes;
 
     public FuseDispatcher(IFileSystem fileSystem, IFuseChannel channel, FuseOptions options, FuseWorkspacePool pool, TextWriter? trace = null)
     {
@@ -51,6 +53,12 @@ internal sealed partial class FuseDispatcher
     /// will be registered once INIT is answered (the kernel holds every request back until they are).
     /// </summary>
     public Func<bool>? UringReady { get; set; }
+
+    /// <summary>
+    /// Pipes to splice READ replies through to the device, from the page cache of the backing file: set by the
+    /// session that owns the device, used once INIT agrees on it.
+    /// </summary>
+    public SplicePipes? SplicePipes { get; set; }
 
     /// <summary>Requests handed to the filesystem and not answered yet: those waiting for their throttle.</summary>
     public int InFlight

@@ -17,6 +17,10 @@ internal static class FuseProtocol
     public const ulong AsyncRead = 1UL << 0;
     public const ulong AtomicOTrunc = 1UL << 3;
     public const ulong BigWrites = 1UL << 5;
+
+    /// <summary>The kernel takes replies spliced to the device (<see cref="Splicing.SplicePipe"/>).</summary>
+    public const ulong SpliceWrite = 1UL << 7;
+
     public const ulong AutoInvalData = 1UL << 12;
     public const ulong DoReaddirplus = 1UL << 13;
     public const ulong ReaddirplusAuto = 1UL << 14;

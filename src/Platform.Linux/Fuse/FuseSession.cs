@@ -2,6 +2,7 @@ using Serilog;
 using ThrottleFs.FileSystem;
 using ThrottleFs.Hosting;
 using ThrottleFs.Platform.Linux.Fuse.Uring;
+using ThrottleFs.Platform.Linux.Splicing;
 using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Fuse;
@@ -18,6 +19,7 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     private readonly int _fd;
     private readonly FuseOptions _options;
     private readonly FuseWorkspacePool _pool;
+    private readonly SplicePipes _pipes;
     private readonly Thread[] _readers;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
@@ -31,7 +33,8 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
         _fd = deviceFd;
         _options = options;
         _pool = new FuseWorkspacePool(options.MaxWrite);
-        Dispatcher = new FuseDispatcher(fileSystem, this, options, _pool, trace);
+        _pipes = new SplicePipes(deviceFd);
+        Dispatcher = new FuseDispatcher(fileSystem, this, options, _pool, trace) { SplicePipes = _pipes };
         if (options.Transport != KernelTransport.Dev)
         {
             Dispatcher.UringReady = PrepareUring;
@@ -136,6 +139,7 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
 
         Close(_fd);
         _pool.Dispose();
+        _pipes.Dispose();
     }
 
     // Called while INIT is answered, if the kernel offers io_uring: the rings are set up now, so the answer claims

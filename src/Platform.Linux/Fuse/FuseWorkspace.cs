@@ -8,9 +8,18 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 /// (for its throttle) keeps the workspace, and the reader takes a fresh one from the pool. So the data path neither
 /// copies a request's payload nor allocates a token per request.
 /// </summary>
-internal sealed class FuseWorkspace(int maxWrite) : IDisposable
+internal sealed class FuseWorkspace : IDisposable
 {
-    public FuseBuffer Buffer { get; } = new(maxWrite);
+    public FuseWorkspace(int maxWrite)
+    {
+        Buffer = new FuseBuffer(maxWrite);
+        ReadTarget = new FuseReadTarget(Buffer, maxWrite);
+    }
+
+    public FuseBuffer Buffer { get; }
+
+    /// <summary>Where a READ's data goes: into <see cref="Buffer"/>, or by reference into a pipe.</summary>
+    public FuseReadTarget ReadTarget { get; }
 
     public CancellationTokenSource Cancellation { get; private set; } = new();
 
@@ -45,11 +54,13 @@ internal sealed class FuseWorkspace(int maxWrite) : IDisposable
 
         Unique = 0;
         Pending = default;
+        ReadTarget.Reset();
     }
 
     public void Dispose()
     {
         Cancellation.Dispose();
+        ((IDisposable)ReadTarget).Dispose();
         ((IDisposable)Buffer).Dispose();
     }
 }

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using ThrottleFs.FileSystem;
+using ThrottleFs.Platform.Linux.Splicing;
 using static Interop.Sys;
 
 namespace ThrottleFs.Platform.Linux.Passthrough;
@@ -11,6 +14,10 @@ namespace ThrottleFs.Platform.Linux.Passthrough;
 /// </summary>
 internal sealed unsafe partial class PassthroughFileSystem
 {
+    // A spliced reply costs a system call more than a read and a written reply (the header goes into the pipe first);
+    // measured on tmpfs, buffered sequential reads gain from 32 KiB (1.04–1.23×; 1.2–1.5× at 128–512 KiB), none below.
+    private const int SpliceMinLength = 32 << 10;
+
     public Errno Open(in RequestContext context, ulong node, int flags, out OpenedFile file)
     {
         file = default;
@@ -155,6 +162,15 @@ internal sealed unsafe partial class PassthroughFileSystem
         if (_files.Get(handle) is not { } file)
         {
             return new(IoResult.Failed(Errno.EBADF));
+        }
+
+        // A read through the page cache can go to the caller without passing through our memory: the platform takes the
+        // pages by reference (splice) and the kernel copies them once, into the caller, instead of twice.
+        if (!file.IsDirect && destination.Length >= SpliceMinLength &&
+            MemoryMarshal.TryGetMemoryManager<byte, MemoryManager<byte>>(destination, out var owner) && owner is ISpliceTarget target &&
+            target.TrySplice(file.Fd, offset, destination.Length, out var spliced))
+        {
+            return new(spliced);
         }
 
         fixed (byte* buffer = destination.Span)

@@ -5,11 +5,62 @@ namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 /// for it on a kernel that does not falls back to /dev/fuse with one line saying why, and requests that wait for their
 /// throttle — more of them than a queue has entries — neither hold a thread nor stop the control file. The rest of
 /// the mount suite runs over whichever transport test.sh chose (THROTTLEFS_TEST_TRANSPORT), and CI runs it over both.
-/// These tests flip the kernel's switch themselves and put it back.
+/// These tests flip the kernel's switch themselves and put it back. Over /dev/fuse, large reads through the page cache
+/// are spliced to the device.
 /// </summary>
 public sealed class TransportTests
 {
     private const string Switch = "/sys/module/fuse/parameters/enable_uring";
+
+    // Buffered reads of 32 KiB and more go from the backing file's page cache to /dev/fuse through a pipe
+    // (FuseReadTarget): every size and offset, the file's end, and what another handle just wrote must read as the file.
+    [Fact]
+    public void DevFuse_SplicesLargeBufferedReads_WhichReadTheFilesBytes()
+    {
+        const int size = (5 << 20) + 777;
+        var expected = new byte[size];
+        new Random(23).NextBytes(expected);
+        using var mount = MountedFileSystem.Start(backing => File.WriteAllBytes(Path.Combine(backing, "data.bin"), expected), "--transport", "dev");
+        var pipesBefore = DaemonPipes(mount.Point);
+
+        using var reader = new FileStream(mount.OnMount("data.bin"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        using var writer = new FileStream(mount.OnMount("data.bin"), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        var random = new Random(24);
+        int[] lengths = [4 << 10, (32 << 10) - 1, 32 << 10, 100_000, 128 << 10, 512 << 10, (1 << 20) - 4096, 1 << 20, 3 << 20];
+        var buffer = new byte[3 << 20];
+        for (var i = 0; i < 300; i++)
+        {
+            var length = lengths[random.Next(lengths.Length)];
+            long offset = random.Next(4) switch
+            {
+                0 => random.Next(size / 4096) * 4096L, // page-aligned
+                1 => size - random.Next(1, length + 1), // across the end
+                _ => random.Next(size),
+            };
+
+            if (i % 10 == 0)
+            {
+                // Another handle changes what the next read may cover: it must see the new bytes, not pages spliced before.
+                var at = (int)Math.Min(offset, size - 4096);
+                random.NextBytes(expected.AsSpan(at, 4096));
+                writer.Position = at;
+                writer.Write(expected, at, 4096);
+            }
+
+            reader.Position = offset;
+            var wanted = (int)Math.Min(length, size - offset);
+            var read = 0;
+            while (read < wanted && reader.Read(buffer, read, wanted - read) is var n and > 0)
+            {
+                read += n;
+            }
+
+            Assert.Equal(wanted, read);
+            Assert.True(buffer.AsSpan(0, read).SequenceEqual(expected.AsSpan((int)offset, read)), $"{length} bytes at {offset} differ");
+        }
+
+        Assert.True(DaemonPipes(mount.Point) >= pipesBefore + 2, "no pipe was made: the reads were copied, not spliced");
+    }
 
     [Fact]
     public void Uring_CarriesTheRequests_WhenTheKernelOffersIt()
@@ -117,6 +168,13 @@ public sealed class TransportTests
         var modern = version.Major > 6 || (version.Major == 6 && version.Minor >= 14);
         Assert.True(!modern || File.Exists(Switch), $"Linux {version} should have {Switch}");
         return modern;
+    }
+
+    // Pipes the daemon holds open (each pipe: two descriptors).
+    private static int DaemonPipes(string mountPoint)
+    {
+        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        return new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos().Count(fd => fd.LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) == true);
     }
 
     private static List<string> DaemonThreads(string mountPoint)
