@@ -15,7 +15,8 @@ THROTTLEFS_UNMOUNT_CMD=${THROTTLEFS_UNMOUNT_CMD:-"$ROOT/throttlefs unmount"}
 BASELINE=""                            # --baseline DIR: another ThrottleFs checkout, the "baseline" target
 
 ALL_TARGETS=(native passthrough_ll qemu-storage-daemon throttlefs throttlefs-dev throttlefs-uring baseline)
-# id|label|unit|fio options. Every job also gets --direct=1 and the time-based options (see run_fio).
+# id|label|unit|fio options. Every job also gets the time-based options and, unless it says otherwise, --direct=1
+# (see run_fio).
 ALL_JOBS=(
   "randread-4k-qd1|randread 4 KiB, psync, 1 job (QD1)|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=1"
   "randread-4k-4j|randread 4 KiB, psync, 4 jobs|iops|--rw=randread --bs=4k --ioengine=psync --numjobs=4"
@@ -23,6 +24,7 @@ ALL_JOBS=(
   "randwrite-4k-4j|randwrite 4 KiB, psync, 4 jobs (one file)|iops|--rw=randwrite --bs=4k --ioengine=psync --numjobs=4"
   "read-1m|seq read 1 MiB, psync, 1 job|mibs|--rw=read --bs=1m --ioengine=psync --numjobs=1"
   "write-1m|seq write 1 MiB, psync, 1 job|mibs|--rw=write --bs=1m --ioengine=psync --numjobs=1"
+  "read-128k-buffered|seq read 128 KiB, psync, buffered (cp's size)|mibs|--rw=read --bs=128k --ioengine=psync --numjobs=1 --direct=0"
   "randread-4k-aio32|randread 4 KiB, libaio, iodepth 32|iops|--rw=randread --bs=4k --ioengine=libaio --iodepth=32"
   "randwrite-4k-aio32|randwrite 4 KiB, libaio, iodepth 32|iops|--rw=randwrite --bs=4k --ioengine=libaio --iodepth=32"
 )
@@ -63,7 +65,8 @@ ${REPORT#"$ROOT"/}, its numbers to ${MEDIANS#"$ROOT"/} for bench/plots/fs-bars.s
 A target that fails to mount is reported as "n/a (mount failed: ...)" and the others still run.
 
 Each round runs every job on every target in turn, so drift affects them all alike; cells show the median
-and the min–max over the rounds. 4 KiB jobs report IOPS, 1 MiB jobs MiB/s. All jobs use --direct=1.
+and the min–max over the rounds. 4 KiB jobs report IOPS, larger ones MiB/s. All jobs but the buffered one use
+--direct=1.
 Ratio columns divide each ThrottleFs target of this checkout by passthrough_ll, by baseline and (--same-disk)
 by native, when both ran; the report's footnote names the transport each ThrottleFs daemon used.
 
@@ -251,9 +254,10 @@ run_fio() {
   local round=$1 spec=$2 target=$3 id label unit opts value="" err=""
   IFS='|' read -r id label unit opts <<<"$spec"
   local out="$WORK/fio.json" errf="$WORK/fio.err"
+  [[ $opts == *--direct=* ]] || opts+=" --direct=1"
   # shellcheck disable=SC2086  # $opts holds several fio options
   timeout -k 10 $((RUNTIME + 120)) fio --name="$id" --filename="${TARGET_FILE[$target]}" --size="${SIZE_MIB}m" \
-    $opts --direct=1 --time_based --runtime="$RUNTIME" --group_reporting \
+    $opts --time_based --runtime="$RUNTIME" --group_reporting \
     --allow_file_create=0 --fallocate=none --output-format=json --output="$out" >/dev/null 2>"$errf" &
   FIO_PID=$! # run in the background so a trapped signal interrupts `wait` and cleanup can stop fio
   if wait "$FIO_PID" && value=$(python3 "$HELPERS/report.py" value "$out" "$unit" 2>>"$errf"); then
@@ -323,7 +327,7 @@ write_report() {
     python3 "$HELPERS/report.py" table "$WORK/results.tsv" "$WORK/status.tsv" "$WORK/jobs.tsv" \
       "$(IFS=,; echo "${TARGETS[*]}")" "$references"
     echo
-    echo "Median (min–max) of $ROUNDS round(s), ${RUNTIME} s per fio run, --direct=1, one ${SIZE_MIB} MiB data file"
+    echo "Median (min–max) of $ROUNDS round(s), ${RUNTIME} s per fio run, --direct=1 but the buffered job, one ${SIZE_MIB} MiB data file"
     echo "on $backing_fs ($BACKING${SAME_DISK:+, --same-disk}); $(fio --version), kernel $(uname -r), $(nproc) CPUs."
     echo "Backing-fd policy: native opens the data file itself with O_DIRECT; ThrottleFs passes the caller's O_DIRECT"
     echo "on to its backing file; passthrough_ll (patched) and qemu-storage-daemon (cache.direct=off) open it without"
