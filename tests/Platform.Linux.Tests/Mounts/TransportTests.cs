@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed class TransportTests
             return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
         }
 
-        using var enabled = new UringSwitch("Y");
+        using var enabled = new KernelSetting(Switch, "Y");
         var log = MountLogged(mount =>
         {
             var data = new byte[3 << 20];
@@ -95,7 +97,7 @@ public sealed class TransportTests
             return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
         }
 
-        using var disabled = new UringSwitch("N");
+        using var disabled = new KernelSetting(Switch, "N");
         var log = MountLogged(mount =>
         {
             File.WriteAllText(mount.OnMount("a.txt"), "through /dev/fuse");
@@ -116,7 +118,7 @@ public sealed class TransportTests
             return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
         }
 
-        using var enabled = new UringSwitch("Y");
+        using var enabled = new KernelSetting(Switch, "Y");
         using var mount = MountOverUring("--limit", "iops-total=400");
 
         // 4 jobs at queue depth 64 keep up to 256 reads waiting for their throttle: more than one CPU's 64 entries.
@@ -145,7 +147,7 @@ public sealed class TransportTests
             return; // before Linux 6.14 there is nothing to test; test.sh then runs the suite over /dev/fuse
         }
 
-        using var enabled = new UringSwitch("Y");
+        using var enabled = new KernelSetting(Switch, "Y");
         using var mount = MountOverUring();
 
         // Queue depth 1, back to back: the gaps between requests are short, so the rings poll through them.
@@ -168,6 +170,59 @@ public sealed class TransportTests
         var modern = version.Major > 6 || (version.Major == 6 && version.Minor >= 14);
         Assert.True(!modern || File.Exists(Switch), $"Linux {version} should have {Switch}");
         return modern;
+    }
+
+    // A 1 MiB reply needs 258 of a pipe's page-sized slots, a pipe of 2 MiB, which only CAP_SYS_RESOURCE (root here lacks
+    // it) or fs.pipe-max-size allows: with the sysctl raised, whole MiB replies are spliced too, and read the file's bytes.
+    [Fact]
+    public void DevFuse_SplicesWholeMiBReplies_WhenPipesOfTwoMiBAreAllowed()
+    {
+        using var pipeMaxSize = new KernelSetting("/proc/sys/fs/pipe-max-size", (2 << 20).ToString(CultureInfo.InvariantCulture));
+        const int size = (8 << 20) + 123;
+        var expected = new byte[size];
+        new Random(25).NextBytes(expected);
+        using var mount = MountedFileSystem.Start(backing => File.WriteAllBytes(Path.Combine(backing, "data.bin"), expected), "--transport", "dev");
+
+        using var reader = new FileStream(mount.OnMount("data.bin"), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        var buffer = new byte[1 << 20];
+        long[] offsets = [0, 1 << 20, 4096 * 7, 12_345, size - (1 << 20), size - 1000];
+        foreach (var offset in offsets)
+        {
+            reader.Position = offset;
+            var wanted = (int)Math.Min(1 << 20, size - offset);
+            Assert.Equal(wanted, reader.Read(buffer, 0, buffer.Length)); // one request of 1 MiB (or to the end)
+            Assert.True(buffer.AsSpan(0, wanted).SequenceEqual(expected.AsSpan((int)offset, wanted)), $"1 MiB at {offset} differs");
+        }
+
+        Assert.Contains(2 << 20, DaemonPipeSizes(mount.Point));
+    }
+
+    // The sizes of the pipes the daemon holds, read through /proc/PID/fd (opening a pipe's link opens that pipe).
+    private static unsafe List<int> DaemonPipeSizes(string mountPoint)
+    {
+        const int F_GETPIPE_SZ = 1032;
+        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        var sizes = new List<int>();
+        foreach (var fd in new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos())
+        {
+            if (fd.LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) != true)
+            {
+                continue;
+            }
+
+            var name = System.Text.Encoding.UTF8.GetBytes(fd.FullName + "\0");
+            fixed (byte* p = name)
+            {
+                var opened = Interop.Sys.Open(p, Interop.Sys.O_RDONLY | Interop.Sys.O_NONBLOCK | Interop.Sys.O_CLOEXEC, 0);
+                if (opened >= 0)
+                {
+                    sizes.Add(Interop.Sys.Fcntl(opened, F_GETPIPE_SZ, 0));
+                    Interop.Sys.Close(opened);
+                }
+            }
+        }
+
+        return sizes;
     }
 
     // Pipes the daemon holds open (each pipe: two descriptors).
@@ -223,13 +278,19 @@ public sealed class TransportTests
     private static int PossibleCpus() =>
         File.ReadAllText("/sys/devices/system/cpu/possible").Trim().Split(',').Max(range => int.Parse(range.Split('-')[^1])) + 1;
 
-    /// <summary>Sets the kernel's enable_uring for the test's life, and puts back what it was.</summary>
-    private sealed class UringSwitch : IDisposable
+    /// <summary>Sets a kernel parameter (enable_uring, a sysctl) for the test's life, and puts back what it was.</summary>
+    private sealed class KernelSetting : IDisposable
     {
-        private readonly string _saved = File.ReadAllText(Switch).Trim();
+        private readonly string _path;
+        private readonly string _saved;
 
-        public UringSwitch(string value) => File.WriteAllText(Switch, value);
+        public KernelSetting(string path, string value)
+        {
+            _path = path;
+            _saved = File.ReadAllText(path).Trim();
+            File.WriteAllText(path, value);
+        }
 
-        public void Dispose() => File.WriteAllText(Switch, _saved);
+        public void Dispose() => File.WriteAllText(_path, _saved);
     }
 }
