@@ -60,6 +60,9 @@ internal sealed partial class FuseDispatcher
     /// </summary>
     public SplicePipes? SplicePipes { get; set; }
 
+    /// <summary>True once INIT agreed to splice READ replies (over /dev/fuse, when the kernel takes them).</summary>
+    public bool SplicesReplies => _splicePipes is not null;
+
     /// <summary>Requests handed to the filesystem and not answered yet: those waiting for their throttle.</summary>
     public int InFlight
     {

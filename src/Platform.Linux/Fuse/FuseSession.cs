@@ -84,6 +84,34 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
         {
             log.Information("Requests travel through /dev/fuse: {Why}", _uringRefused ?? UringNotOffered());
         }
+
+        if (!UsesUring && Dispatcher.SplicesReplies)
+        {
+            ReportSplicing(log);
+        }
+    }
+
+    // How large a pipe this process may make decides which replies can be spliced; said once, from a pipe made to see.
+    private static void ReportSplicing(ILogger log)
+    {
+        var error = SplicePipe.TryCreate(out var pipe);
+        using (pipe)
+        {
+            if (pipe is null)
+            {
+                log.Information("Large reads through the page cache are copied to /dev/fuse, not spliced: a pipe of 1 MiB was refused ({Error})", error);
+            }
+            else if (!pipe.Fits(0, 1 << 20))
+            {
+                log.Information(
+                    "Large reads through the page cache are spliced to /dev/fuse up to 1020 KiB; 1 MiB ones are copied, pipes being limited to " +
+                    "1 MiB here (sysctl fs.pipe-max-size=2097152, or CAP_SYS_RESOURCE, lets them be spliced too)");
+            }
+            else
+            {
+                log.Information("Large reads through the page cache are spliced to /dev/fuse");
+            }
+        }
     }
 
     public void Start()
