@@ -7,8 +7,8 @@ namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 /// for it on a kernel that does not falls back to /dev/fuse with one line saying why, and requests that wait for their
 /// throttle — more of them than a queue has entries — neither hold a thread nor stop the control file. The rest of
 /// the mount suite runs over whichever transport test.sh chose (THROTTLEFS_TEST_TRANSPORT), and CI runs it over both.
-/// These tests flip the kernel's switch themselves and put it back. Over /dev/fuse, large reads through the page cache
-/// are spliced to the device.
+/// Over /dev/fuse, large reads through the page cache are spliced to the device. These tests set the kernel's
+/// enable_uring and fs.pipe-max-size themselves and put them back.
 /// </summary>
 public sealed class TransportTests
 {
