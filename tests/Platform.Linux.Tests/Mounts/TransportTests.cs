@@ -210,11 +210,13 @@ public sealed class TransportTests
         Assert.EndsWith("[INF] Large reads through the page cache are spliced to /dev/fuse", line.TrimEnd());
     }
 
+    private static string DaemonPid(string mountPoint) => File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+
     // The sizes of the pipes the daemon holds, read through /proc/PID/fd (opening a pipe's link opens that pipe).
     private static unsafe List<int> DaemonPipeSizes(string mountPoint)
     {
         const int F_GETPIPE_SZ = 1032;
-        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        var pid = DaemonPid(mountPoint);
         var sizes = new List<int>();
         foreach (var fd in new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos())
         {
@@ -240,7 +242,7 @@ public sealed class TransportTests
 
     private static List<string> DaemonThreads(string mountPoint)
     {
-        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        var pid = DaemonPid(mountPoint);
         return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
     }
 
@@ -256,7 +258,7 @@ public sealed class TransportTests
     // User and system time of the daemon so far (/proc/PID/stat counts it in USER_HZ, 100 a second on Linux).
     private static TimeSpan DaemonCpu(string mountPoint)
     {
-        var pid = File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+        var pid = DaemonPid(mountPoint);
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ": field 3 (state) is fields[0]
         return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
