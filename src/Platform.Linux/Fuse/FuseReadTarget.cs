@@ -40,14 +40,8 @@ internal sealed unsafe class FuseReadTarget(FuseBuffer buffer, int maxWrite) : M
     public bool TrySplice(int fd, long offset, int length, out IoResult result)
     {
         result = default;
-        if (_pipes is not { } pipes || _reply is not null || !pipes.TryRent(out var pipe))
+        if (_pipes is not { } pipes || _reply is not null || !pipes.TryRent(offset, length, out var pipe))
         {
-            return false;
-        }
-
-        if (!pipe.Fits(offset, length))
-        {
-            pipes.Return(pipe);
             return false;
         }
 

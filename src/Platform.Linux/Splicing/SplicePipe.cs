@@ -59,7 +59,10 @@ internal sealed unsafe class SplicePipe : IDisposable
     }
 
     /// <summary>Whether a reply's header and <paramref name="length"/> bytes from file offset <paramref name="offset"/> fit.</summary>
-    public bool Fits(long offset, int length) => 1 + (((offset % PageSize) + length + PageSize - 1) / PageSize) <= Slots;
+    public bool Fits(long offset, int length) => Fits(Slots, offset, length);
+
+    /// <summary>Whether a reply's header and its data fit in a pipe of <paramref name="slots"/> slots.</summary>
+    public static bool Fits(int slots, long offset, int length) => 1 + (((offset % PageSize) + length + PageSize - 1) / PageSize) <= slots;
 
     /// <summary>Writes <paramref name="bytes"/> (a header: less than a page) into the pipe, whole or not at all.</summary>
     public bool TryWrite(ReadOnlySpan<byte> bytes)

@@ -12,6 +12,7 @@ internal sealed class SplicePipes(int deviceFd, int capacity = 8) : IDisposable
     private readonly Lock _lock = new();
     private readonly Stack<SplicePipe> _idle = new(capacity);
     private int _made;
+    private int _slots; // of the smallest pipe made, so a reply that fits it fits any; 0 before the first
     private bool _refused;
 
     /// <summary>The FUSE device the replies go to.</summary>
@@ -29,8 +30,19 @@ internal sealed class SplicePipes(int deviceFd, int capacity = 8) : IDisposable
         }
     }
 
-    public bool TryRent(out SplicePipe pipe)
+    /// <summary>
+    /// A pipe that holds a reply of <paramref name="length"/> bytes read from file offset <paramref name="offset"/>;
+    /// false when none is free or the pipes are too small for it (known without a lock's worth of work once one is made).
+    /// </summary>
+    public bool TryRent(long offset, int length, out SplicePipe pipe)
     {
+        pipe = null!;
+        var slots = Volatile.Read(ref _slots);
+        if (slots > 0 && !SplicePipe.Fits(slots, offset, length))
+        {
+            return false;
+        }
+
         lock (_lock)
         {
             if (_idle.TryPop(out pipe!))
@@ -48,19 +60,25 @@ internal sealed class SplicePipes(int deviceFd, int capacity = 8) : IDisposable
 
         // Made outside the lock: three system calls, once per pipe for the life of the mount.
         var error = SplicePipe.TryCreate(out var made);
-        if (made is not null)
-        {
-            pipe = made;
-            return true;
-        }
-
         lock (_lock)
         {
-            _made--;
-            _refused |= error == Errno.EPERM; // it will not change; EMFILE may
-        }
+            if (made is null)
+            {
+                _made--;
+                _refused |= error == Errno.EPERM; // it will not change; EMFILE may
+                return false;
+            }
 
-        return false;
+            _slots = _slots == 0 ? made.Slots : Math.Min(_slots, made.Slots);
+            if (made.Fits(offset, length))
+            {
+                pipe = made;
+                return true;
+            }
+
+            _idle.Push(made); // the first pipe, and too small for this reply: kept for smaller ones
+            return false;
+        }
     }
 
     /// <summary>Takes back a pipe that is empty.</summary>

@@ -151,6 +151,23 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ThePool_DeclinesAReplyLargerThanItsPipes_KeepingThePipeItMadeToLearnIt()
+    {
+        using var pipes = new SplicePipes(_deviceWrite);
+        var huge = 4 << 20; // larger than any pipe this process may make (2 MiB with CAP_SYS_RESOURCE)
+        Assert.False(pipes.TryRent(0, huge, out _));
+        Assert.Equal(1, pipes.Made);
+
+        Assert.True(pipes.TryRent(0, 64 << 10, out var pipe)); // that same pipe
+        Assert.Equal(1, pipes.Made);
+        var tooLarge = pipe.Slots * Environment.SystemPageSize; // no room left for the header
+        pipes.Return(pipe);
+        Assert.False(pipes.TryRent(0, tooLarge, out _));
+        Assert.True(pipes.TryRent(0, tooLarge - Environment.SystemPageSize, out _));
+        Assert.Equal(1, pipes.Made);
+    }
+
     private byte[] DrainDevice(int length)
     {
         var bytes = new byte[length + 1];
