@@ -32,7 +32,7 @@ internal sealed class FuseMountHost : IMountHost
             return ExitCodes.Failure;
         }
 
-        var daemon = RunFiles.ReadPid(mountPoint);
+        using var daemon = RunFiles.ReadPid(mountPoint);
         var result = FuseMount.Unmount(mountPoint, out var detached);
         if (result != Errno.Success)
         {

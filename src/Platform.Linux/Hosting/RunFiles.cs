@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using static Interop.Sys;
 
@@ -24,13 +23,13 @@ internal static class RunFiles
     /// The process serving <paramref name="mountPoint"/>, when it is still running: the pid file names it, and it is a
     /// throttlefs process (a pid left by a killed daemon may belong to another program by now).
     /// </summary>
-    public static Process? ReadPid(string mountPoint)
+    public static DaemonProcess? ReadPid(string mountPoint)
     {
         try
         {
             return int.TryParse(File.ReadAllText(Pid(mountPoint)), out var pid) &&
                    File.ReadAllText($"/proc/{pid}/cmdline").Contains("throttlefs", StringComparison.Ordinal)
-                ? Process.GetProcessById(pid)
+                ? DaemonProcess.Open(pid)
                 : null;
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)

@@ -210,7 +210,7 @@ public sealed class TransportTests
         Assert.EndsWith("[INF] Large reads through the page cache are spliced to /dev/fuse", line.TrimEnd());
     }
 
-    private static string DaemonPid(string mountPoint) => File.ReadAllText(Hosting.RunFiles.Pid(mountPoint)).Trim();
+    private static string DaemonPid(string mountPoint) => File.ReadAllText(Linux.Hosting.RunFiles.Pid(mountPoint)).Trim();
 
     // The sizes of the pipes the daemon holds, read through /proc/PID/fd (opening a pipe's link opens that pipe).
     private static unsafe List<int> DaemonPipeSizes(string mountPoint)
