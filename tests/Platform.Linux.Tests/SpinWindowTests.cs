@@ -1,8 +1,8 @@
-using ThrottleFs.Platform.Linux.Fuse.Uring;
+using ThrottleFs.Platform.Linux.Fuse;
 
 namespace ThrottleFs.Platform.Linux.Tests;
 
-/// <summary>How long a ring polls before it sleeps: open only while the gaps between requests are short.</summary>
+/// <summary>How long a transport polls before it sleeps: open only while the gaps between requests are short.</summary>
 public sealed class SpinWindowTests
 {
     private static readonly long Max = SpinWindow.MaxTicks;

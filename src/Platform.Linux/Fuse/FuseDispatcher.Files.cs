@@ -57,7 +57,7 @@ internal sealed partial class FuseDispatcher
     {
         var input = request.Read<FuseReadIn>();
         var size = (int)Math.Min(input.Size, (uint)_options.MaxWrite);
-        var destination = workspace.ReadTarget.Arm(request.Unique, size, workspace.Channel is null ? _splicePipes : null);
+        var destination = workspace.ReadTarget.Arm(request.Unique, size, ChannelOf(workspace) is FuseDevice ? _splicePipes : null);
         var pending = _fileSystem.ReadAsync(input.Fh, (long)input.Offset, destination, workspace.Cancellation.Token);
         return CompleteIo(workspace, request.ReplyTo, FuseOpcode.Read, pending);
     }

@@ -61,7 +61,7 @@ internal sealed partial class FuseDispatcher
         }
 
         _trace?.Reply(to.Unique, Errno.Success, dataLength);
-        var error = target.SendSpliced();
+        var error = target.SendSpliced(((FuseDevice)to.Channel).Fd);
         if (error is not (Errno.Success or Errno.ENOENT or Errno.ENODEV))
         {
             ReplyStatus(to, Errno.EIO); // the kernel refused the reply, so the caller still waits for one

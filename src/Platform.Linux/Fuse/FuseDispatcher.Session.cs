@@ -97,8 +97,19 @@ internal sealed partial class FuseDispatcher
         if (!found)
         {
             // Not waiting here (yet, or any more): EAGAIN makes the kernel resend the interrupt while the request is
-            // still pending, and is ignored once it has been answered.
-            ReplyStatus(request.ReplyTo, Errno.EAGAIN);
+            // still pending, and is ignored once it has been answered. Only the device that delivered the request takes
+            // it, and any reader may have read the request from its own clone: each device is tried until one does
+            // not answer ENOENT.
+            Span<byte> reply = stackalloc byte[FuseProtocol.OutHeaderSize];
+            WriteHeader(reply, request.Unique, Errno.EAGAIN, 0);
+            _trace?.Reply(request.Unique, Errno.EAGAIN, 0);
+            foreach (var device in Devices)
+            {
+                if (device.Send(reply) != Errno.ENOENT)
+                {
+                    break;
+                }
+            }
         }
 
         return false;

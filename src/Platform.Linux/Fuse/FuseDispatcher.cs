@@ -32,6 +32,7 @@ internal sealed partial class FuseDispatcher
     {
         _fileSystem = fileSystem;
         _channel = channel;
+        Devices = [channel];
         _options = options;
         _pool = pool;
         _trace = options.Trace ? new FuseTrace(trace) : null;
@@ -59,6 +60,12 @@ internal sealed partial class FuseDispatcher
     /// session that owns the device, used once INIT agrees on it.
     /// </summary>
     public SplicePipes? SplicePipes { get; set; }
+
+    /// <summary>
+    /// Every device requests are read from (the session's and its readers' clones): an interrupt's EAGAIN is taken only
+    /// by the device that delivered the request it is for. The dispatcher's channel unless the session says more.
+    /// </summary>
+    public IReadOnlyList<IFuseChannel> Devices { get; set; }
 
     /// <summary>True once INIT agreed to splice READ replies (over /dev/fuse, when the kernel takes them).</summary>
     public bool SplicesReplies => _splicePipes is not null;

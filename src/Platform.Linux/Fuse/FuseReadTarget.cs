@@ -76,13 +76,13 @@ internal sealed unsafe class FuseReadTarget(FuseBuffer buffer, int maxWrite) : M
         return result.Bytes > 0;
     }
 
-    /// <summary>Splices the reply to the device and takes the pipe back; ENOENT when the kernel no longer waits for it.</summary>
-    public Errno SendSpliced()
+    /// <summary>Splices the reply to <paramref name="deviceFd"/> and takes the pipe back; ENOENT when the kernel no longer waits for it.</summary>
+    public Errno SendSpliced(int deviceFd)
     {
         var pipe = _reply!;
         var pipes = _pipes!;
         _reply = null;
-        var error = pipe.SpliceTo(pipes.DeviceFd, FuseProtocol.OutHeaderSize + SplicedBytes);
+        var error = pipe.SpliceTo(deviceFd, FuseProtocol.OutHeaderSize + SplicedBytes);
         if (error == Errno.Success)
         {
             pipes.Return(pipe);

@@ -9,20 +9,25 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 
 /// <summary>
 /// Owns the /dev/fuse descriptor: reader threads take requests off it, the dispatcher handles them, and replies go
-/// back from whichever thread finishes a request. Readers are dedicated threads, not thread-pool work: a read() on the
+/// back from whichever thread finishes a request. While requests come back to back a reader polls its own clone of the
+/// device for the next one rather than sleep (<see cref="FuseDevicePolling"/>). Readers are dedicated threads, not thread-pool work: a read() on the
 /// device blocks, and on two cores blocked pool threads would starve the continuations that send replies. With the
 /// io_uring transport, one queue per CPU carries the requests once INIT is answered; the readers stay for what the
 /// kernel still sends through the device (INIT, FORGET, INTERRUPT) and for everything if the queues are refused.
 /// </summary>
-internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
+internal sealed unsafe class FuseSession : IDisposable
 {
     private readonly int _fd;
+    private readonly FuseDevice _device;
+    private readonly FuseDevicePolling _polling = new();
+    private readonly FuseDevice?[] _pollers; // each reader's non-blocking clone of the device, if it could be made
     private readonly FuseOptions _options;
     private readonly FuseWorkspacePool _pool;
     private readonly SplicePipes _pipes;
     private readonly Thread[] _readers;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
+    private Errno _pollingRefused;
     private Errno _stopReason;
     private FuseUringRing[]? _rings;
     private string? _uringRefused;
@@ -31,10 +36,11 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     public FuseSession(int deviceFd, IFileSystem fileSystem, FuseOptions options, int readers, TextWriter? trace = null)
     {
         _fd = deviceFd;
+        _device = new FuseDevice(deviceFd);
         _options = options;
         _pool = new FuseWorkspacePool(options.MaxWrite);
-        _pipes = new SplicePipes(deviceFd);
-        Dispatcher = new FuseDispatcher(fileSystem, this, options, _pool, trace) { SplicePipes = _pipes };
+        _pipes = new SplicePipes();
+        Dispatcher = new FuseDispatcher(fileSystem, _device, options, _pool, trace) { SplicePipes = _pipes };
         if (options.Transport != KernelTransport.Dev)
         {
             Dispatcher.UringReady = PrepareUring;
@@ -42,6 +48,7 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
         }
 
         _readers = new Thread[readers];
+        _pollers = new FuseDevice?[readers];
         for (var i = 0; i < readers; i++)
         {
             _readers[i] = new Thread(ReadLoop) { IsBackground = true, Name = $"fuse-reader-{i}" };
@@ -85,6 +92,11 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
             log.Information("Requests travel through /dev/fuse: {Why}", _uringRefused ?? UringNotOffered());
         }
 
+        if (!UsesUring && _pollingRefused != Errno.Success)
+        {
+            log.Information("The /dev/fuse readers sleep in read() between requests, none polls: cloning the device failed ({Error})", _pollingRefused);
+        }
+
         if (!UsesUring && Dispatcher.SplicesReplies)
         {
             ReportSplicing(log);
@@ -117,30 +129,15 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
     public void Start()
     {
         _running = _readers.Length;
-        foreach (var reader in _readers)
+        for (var i = 0; i < _readers.Length; i++)
         {
-            reader.Start();
+            _pollers[i] = _pollingRefused == Errno.Success ? FuseDevice.TryClone(_device, out _pollingRefused) : null;
         }
-    }
 
-    public Errno Send(ReadOnlySpan<byte> reply)
-    {
-        fixed (byte* bytes = reply)
+        Dispatcher.Devices = [_device, .. _pollers.OfType<FuseDevice>()];
+        for (var i = 0; i < _readers.Length; i++)
         {
-            while (true)
-            {
-                if (Write(_fd, bytes, reply.Length) >= 0)
-                {
-                    return Errno.Success;
-                }
-
-                var error = LastError;
-                if (error != Errno.EINTR)
-                {
-                    // ENOENT: the request was interrupted and answered away; ENODEV: unmounted meanwhile. Neither is ours to fix.
-                    return error;
-                }
-            }
+            _readers[i].Start(_pollers[i]);
         }
     }
 
@@ -163,6 +160,14 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
             }
 
             ring.Dispose();
+        }
+
+        foreach (var clone in _pollers)
+        {
+            if (clone is not null)
+            {
+                Close(clone.Fd);
+            }
         }
 
         Close(_fd);
@@ -242,13 +247,28 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
         }
     }
 
-    private void ReadLoop()
+    private void ReadLoop(object? poller)
     {
+        var clone = (FuseDevice?)poller;
         var workspace = _pool.Rent();
         var reason = Errno.Success;
         while (true)
         {
-            var length = Read(_fd, workspace.Buffer.Request, workspace.Buffer.RequestCapacity);
+            var device = _device;
+            var buffer = workspace.Buffer;
+            if (clone is not null && !UsesUring && _polling.TryPoll(clone, buffer.Request, buffer.RequestCapacity, out var length))
+            {
+                device = clone;
+            }
+            else
+            {
+                length = Read(_fd, buffer.Request, buffer.RequestCapacity);
+                if (length >= 0 && clone is not null)
+                {
+                    _polling.Woke();
+                }
+            }
+
             if (length < 0)
             {
                 var error = LastError;
@@ -261,10 +281,13 @@ internal sealed unsafe class FuseSession : IFuseChannel, IDisposable
                 break;
             }
 
+            workspace.Channel = device;
             if (Dispatcher.Dispatch(workspace, (int)length))
             {
                 workspace = _pool.Rent(); // the request kept the old one while it waits
             }
+
+            _polling.Done();
         }
 
         _pool.Return(workspace);

@@ -24,10 +24,10 @@ internal sealed class FuseWorkspace : IDisposable
     public CancellationTokenSource Cancellation { get; private set; } = new();
 
     /// <summary>
-    /// Where requests read into this workspace came from, and so where their replies go; null for the dispatcher's own
-    /// channel (the device). An io_uring entry owns its workspace and is its channel.
+    /// Where the request read into this workspace came from, and so where its replies go; null for the dispatcher's own
+    /// channel. An io_uring entry owns its workspace and is its channel; a /dev/fuse reader sets the device it read from.
     /// </summary>
-    public IFuseChannel? Channel { get; init; }
+    public IFuseChannel? Channel { get; set; }
 
     /// <summary>The workspace belongs to its channel (an io_uring entry) rather than to the pool.</summary>
     public bool OwnedByChannel { get; init; }

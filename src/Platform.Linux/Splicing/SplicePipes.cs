@@ -7,16 +7,13 @@ namespace ThrottleFs.Platform.Linux.Splicing;
 /// <paramref name="capacity"/> of them (two descriptors each). When every pipe is out, or pipes cannot be made large
 /// (<see cref="SplicePipe.TryCreate"/>), a reply is copied as it would be without them.
 /// </summary>
-internal sealed class SplicePipes(int deviceFd, int capacity = 8) : IDisposable
+internal sealed class SplicePipes(int capacity = 8) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Stack<SplicePipe> _idle = new(capacity);
     private int _made;
     private int _slots; // of the smallest pipe made, so a reply that fits it fits any; 0 before the first
     private bool _refused;
-
-    /// <summary>The FUSE device the replies go to.</summary>
-    public int DeviceFd => deviceFd;
 
     /// <summary>Pipes made and not discarded: idle or carrying a reply.</summary>
     public int Made

@@ -7,7 +7,8 @@ namespace ThrottleFs.Platform.Linux.Tests.Mounts;
 /// for it on a kernel that does not falls back to /dev/fuse with one line saying why, and requests that wait for their
 /// throttle — more of them than a queue has entries — neither hold a thread nor stop the control file. The rest of
 /// the mount suite runs over whichever transport test.sh chose (THROTTLEFS_TEST_TRANSPORT), and CI runs it over both.
-/// Over /dev/fuse, large reads through the page cache are spliced to the device. These tests set the kernel's
+/// Over /dev/fuse, readers poll for requests that come back to back, and large reads through the page cache are spliced
+/// to the device. These tests set the kernel's
 /// enable_uring and fs.pipe-max-size themselves and put them back.
 /// </summary>
 public sealed class TransportTests
@@ -168,6 +169,50 @@ public sealed class TransportTests
         var idle = DaemonCpu(mount.Point) - before;
         Assert.True(idle < TimeSpan.FromMilliseconds(200), $"the idle daemon used {idle.TotalMilliseconds} ms of CPU in 2 s");
     }
+
+    // Over /dev/fuse the readers poll for the next request while requests come back to back, each through its own
+    // non-blocking clone of the device, whose requests must be answered through it. Every read of an empty clone is one
+    // read(2) more: without polling a reader makes two per request (the device's, the backing file's pread).
+    [Fact]
+    public void DevFuse_PollsForRequestsWhileTheyComeBackToBack_ThroughClonesOfTheDevice_AndSleepsWhenIdle()
+    {
+        using var mount = MountedFileSystem.Start(
+            backing =>
+            {
+                using var file = File.Create(Path.Combine(backing, "t.bin"));
+                file.SetLength(16 << 20);
+            },
+            "--transport", "dev");
+        var pid = DaemonPid(mount.Point);
+        var devices = Directory.GetFiles($"/proc/{pid}/fd").Where(fd => new FileInfo(fd).LinkTarget == "/dev/fuse").ToList();
+        var clones = devices.Count(fd => (Convert.ToInt32(FdInfo(pid, Path.GetFileName(fd), "flags"), 8) & 0x800) != 0); // O_NONBLOCK
+        Assert.True(devices.Count >= 2 && clones == devices.Count - 1, $"{devices.Count} /dev/fuse descriptors, {clones} of them non-blocking");
+
+        // Queue depth 1: each write is verified by reading it back, so every reply, through whichever clone, reached its caller.
+        const int requests = 5000;
+        var before = ReaderReads(pid);
+        var run = Fio.Run(
+            "--name=q", $"--filename={mount.OnMount("t.bin")}", "--rw=randwrite", "--bs=4k", "--direct=1", "--ioengine=psync",
+            "--size=16M", $"--number_ios={requests / 2}", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
+        var reads = ReaderReads(pid) - before;
+        Assert.True(run.Errors == 0 && run.WriteIos > 0, run.Raw);
+        Assert.True(reads > 3 * (run.ReadIos + run.WriteIos), $"the readers made {reads} reads for {run.ReadIos + run.WriteIos} requests: they did not poll");
+
+        // Then nothing comes: the poller polls out its window once and sleeps. One polling on would burn the whole 2 s.
+        var idleFrom = DaemonCpu(mount.Point);
+        Thread.Sleep(2000);
+        var idle = DaemonCpu(mount.Point) - idleFrom;
+        Assert.True(idle < TimeSpan.FromMilliseconds(200), $"the idle daemon used {idle.TotalMilliseconds} ms of CPU in 2 s");
+    }
+
+    // read(2) calls made so far by the daemon's /dev/fuse readers, failed ones included (/proc/PID/task/TID/io, syscr).
+    private static long ReaderReads(string pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task")
+            .Where(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("fuse-reader", StringComparison.Ordinal))
+            .Sum(task => long.Parse(File.ReadLines(Path.Combine(task, "io")).First(line => line.StartsWith("syscr:", StringComparison.Ordinal))[6..].Trim(), CultureInfo.InvariantCulture));
+
+    private static string FdInfo(string pid, string fd, string field) =>
+        File.ReadLines($"/proc/{pid}/fdinfo/{fd}").First(line => line.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim();
 
     // From 6.14 on the switch must be there: a kernel built without FUSE over io_uring is not one these tests run on.
     private static bool KernelHasUring()

@@ -49,14 +49,14 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
     [InlineData(1 << 20, 32 << 10)]
     public void ASplicedRead_ReachesTheDeviceAsOneReply_ItsHeaderThenTheFilesBytes(long offset, int length)
     {
-        using var pipes = new SplicePipes(_deviceWrite);
+        using var pipes = new SplicePipes();
         var target = _workspace.ReadTarget;
         target.Arm(77, length, pipes);
 
         Assert.True(target.TrySplice(_fd, offset, length, out var result));
         Assert.Equal(IoResult.Done(length), result);
         Assert.True(target.Spliced);
-        Assert.Equal(Errno.Success, target.SendSpliced());
+        Assert.Equal(Errno.Success, target.SendSpliced(_deviceWrite));
 
         var reply = DrainDevice(FuseProtocol.OutHeaderSize + length);
         var header = MemoryMarshal.Read<FuseOutHeader>(reply);
@@ -70,7 +70,7 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
         Assert.Equal(1, pipes.Made);
         target.Arm(78, length, pipes);
         Assert.True(target.TrySplice(_fd, offset, length, out _));
-        Assert.Equal(Errno.Success, target.SendSpliced());
+        Assert.Equal(Errno.Success, target.SendSpliced(_deviceWrite));
         Assert.Equal(length, DrainDevice(FuseProtocol.OutHeaderSize + length).Length - FuseProtocol.OutHeaderSize);
         Assert.Equal(1, pipes.Made);
     }
@@ -78,7 +78,7 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
     [Fact]
     public void AReadThatReachesTheEnd_IsReadIntoTheBuffer_AndThePipeComesBackEmpty()
     {
-        using var pipes = new SplicePipes(_deviceWrite);
+        using var pipes = new SplicePipes();
         var target = _workspace.ReadTarget;
         var destination = target.Arm(5, 64 << 10, pipes);
 
@@ -89,7 +89,7 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
 
         target.Arm(6, 64 << 10, pipes);
         Assert.True(target.TrySplice(_fd, 0, 64 << 10, out _));
-        Assert.Equal(Errno.Success, target.SendSpliced());
+        Assert.Equal(Errno.Success, target.SendSpliced(_deviceWrite));
         var reply = DrainDevice(FuseProtocol.OutHeaderSize + (64 << 10));
         Assert.Equal(6UL, MemoryMarshal.Read<FuseOutHeader>(reply).Unique); // nothing of the short read was left behind
         Assert.True(reply.AsSpan(FuseProtocol.OutHeaderSize).SequenceEqual(_content.AsSpan(0, 64 << 10)));
@@ -98,7 +98,7 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
     [Fact]
     public void AReadAtTheEnd_IsDeclined()
     {
-        using var pipes = new SplicePipes(_deviceWrite);
+        using var pipes = new SplicePipes();
         var target = _workspace.ReadTarget;
         target.Arm(5, 64 << 10, pipes);
         Assert.False(target.TrySplice(_fd, Size, 64 << 10, out _));
@@ -112,14 +112,14 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
         target.Arm(1, 64 << 10, pipes: null);
         Assert.False(target.TrySplice(_fd, 0, 64 << 10, out _));
 
-        using var pipes = new SplicePipes(_deviceWrite, capacity: 1);
+        using var pipes = new SplicePipes(capacity: 1);
         using var other = new FuseWorkspace(1 << 20);
         target.Arm(1, 64 << 10, pipes);
         other.ReadTarget.Arm(2, 64 << 10, pipes);
         Assert.True(target.TrySplice(_fd, 0, 64 << 10, out _));
         Assert.False(other.ReadTarget.TrySplice(_fd, 0, 64 << 10, out _));
 
-        Assert.Equal(Errno.Success, target.SendSpliced());
+        Assert.Equal(Errno.Success, target.SendSpliced(_deviceWrite));
         Assert.True(other.ReadTarget.TrySplice(_fd, 0, 64 << 10, out _));
         other.ReadTarget.Reset(); // a reply not sent after all: its pipe is closed
         Assert.Equal(0, pipes.Made);
@@ -128,11 +128,11 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
     [Fact]
     public void AReplyTheDeviceRefuses_ClosesItsPipe()
     {
-        using var pipes = new SplicePipes(_deviceRead); // the read end: nothing can be spliced to it
+        using var pipes = new SplicePipes();
         var target = _workspace.ReadTarget;
         target.Arm(9, 64 << 10, pipes);
         Assert.True(target.TrySplice(_fd, 0, 64 << 10, out _));
-        Assert.NotEqual(Errno.Success, target.SendSpliced());
+        Assert.NotEqual(Errno.Success, target.SendSpliced(_deviceRead)); // the read end: nothing can be spliced to it
         Assert.False(target.Spliced);
         Assert.Equal(0, pipes.Made);
     }
@@ -154,7 +154,7 @@ public sealed unsafe class FuseReadTargetTests : IDisposable
     [Fact]
     public void ThePool_DeclinesAReplyLargerThanItsPipes_KeepingThePipeItMadeToLearnIt()
     {
-        using var pipes = new SplicePipes(_deviceWrite);
+        using var pipes = new SplicePipes();
         var huge = 4 << 20; // larger than any pipe this process may make (2 MiB with CAP_SYS_RESOURCE)
         Assert.False(pipes.TryRent(0, huge, out _));
         Assert.Equal(1, pipes.Made);

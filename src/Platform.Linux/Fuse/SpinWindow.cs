@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace ThrottleFs.Platform.Linux.Fuse.Uring;
+namespace ThrottleFs.Platform.Linux.Fuse;
 
 /// <summary>
-/// How long a ring's thread polls for the next request before it sleeps, adapted the way the kernel's haltpoll adapts a
-/// guest's idle polling. Sleeping is what a request at queue depth 1 pays for most here: the CPU halts, and the next
+/// How long a transport's thread polls for the next request before it sleeps (an io_uring ring's thread, or a /dev/fuse
+/// reader: <see cref="FuseDevicePolling"/>), adapted the way the kernel's haltpoll adapts a guest's idle polling. Sleeping is what a request at queue depth 1 pays for most here: the CPU halts, and the next
 /// request must wake it (and, on a VM, its host). Polling costs a CPU while it lasts, so the window only grows while
 /// the gaps between requests are short enough that polling would have caught them, and shrinks back to nothing once
 /// they are not: a mount whose requests come more than <see cref="MaxTicks"/> apart (an idle one, sparse or throttled
@@ -22,7 +22,7 @@ internal sealed class SpinWindow
     public long Ticks { get; private set; }
 
     /// <summary>
-    /// The ring was idle for <paramref name="idleTicks"/>, polling for all of the window and sleeping for the rest: a gap
+    /// The transport was idle for <paramref name="idleTicks"/>, polling for all of the window and sleeping for the rest: a gap
     /// no longer than <see cref="MaxTicks"/> doubles the window (up to it), a longer one halves it (to nothing once it is
     /// below <see cref="StartTicks"/>). A gap polling caught leaves the window as it is.
     /// </summary>
