@@ -189,6 +189,22 @@ public sealed class FuseDispatcherTests : IDisposable
         Assert.Equal(Errno.EAGAIN, _channel.WaitFor(interrupt).Error);
     }
 
+    // Over /dev/fuse the request may have come through any reader's clone of the device, and only that one takes the
+    // EAGAIN: each device is offered it in turn, until one does not refuse it with ENOENT.
+    [Fact]
+    public void InterruptForARequestNotWaiting_IsOfferedToEachDevice_UntilOneTakesIt()
+    {
+        Init();
+        var refusing = new RecordingChannel(Errno.ENOENT);
+        var taking = new RecordingChannel();
+        var after = new RecordingChannel();
+        _dispatcher.Devices = [refusing, taking, after];
+        var (interrupt, _) = _kernel.Send(FuseOpcode.Interrupt, 0, new FuseInterruptIn { Unique = 12345 });
+        Assert.Equal(Errno.EAGAIN, refusing.WaitFor(interrupt).Error);
+        Assert.Equal(Errno.EAGAIN, taking.WaitFor(interrupt).Error);
+        Assert.Equal(0, after.Count);
+    }
+
     [Fact]
     public void Readdir_PacksEntriesAlignedToEightBytes()
     {

@@ -5,8 +5,11 @@ using ThrottleFs.Platform.Linux.Fuse.Kernel;
 
 namespace ThrottleFs.Platform.Linux.Tests;
 
-/// <summary>A reply channel that keeps every reply, for protocol tests without a device.</summary>
-internal sealed class RecordingChannel : IFuseChannel
+/// <summary>
+/// A reply channel that keeps every reply, for protocol tests without a device, and answers each with
+/// <paramref name="answer"/> (ENOENT: as a device that did not deliver the request).
+/// </summary>
+internal sealed class RecordingChannel(Errno answer = Errno.Success) : IFuseChannel
 {
     private readonly Lock _lock = new();
     private readonly List<byte[]> _replies = [];
@@ -20,7 +23,7 @@ internal sealed class RecordingChannel : IFuseChannel
         }
 
         _arrived.Release();
-        return Errno.Success;
+        return answer;
     }
 
     public int Count

@@ -9,11 +9,12 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 
 /// <summary>
 /// Owns the /dev/fuse descriptor: reader threads take requests off it, the dispatcher handles them, and replies go
-/// back from whichever thread finishes a request. While requests come back to back a reader polls its own clone of the
-/// device for the next one rather than sleep (<see cref="FuseDevicePolling"/>). Readers are dedicated threads, not thread-pool work: a read() on the
-/// device blocks, and on two cores blocked pool threads would starve the continuations that send replies. With the
-/// io_uring transport, one queue per CPU carries the requests once INIT is answered; the readers stay for what the
-/// kernel still sends through the device (INIT, FORGET, INTERRUPT) and for everything if the queues are refused.
+/// back from whichever thread finishes a request. Readers are dedicated threads, not thread-pool work: a read() on the
+/// device blocks, and on two cores blocked pool threads would starve the continuations that send replies. While
+/// requests come back to back, a reader polls its own clone of the device for the next one rather than sleep
+/// (<see cref="FuseDevicePolling"/>). With the io_uring transport, one queue per CPU carries the requests once INIT is
+/// answered; the readers stay for what the kernel still sends through the device (INIT, FORGET, INTERRUPT) and for
+/// everything if the queues are refused.
 /// </summary>
 internal sealed unsafe class FuseSession : IDisposable
 {
