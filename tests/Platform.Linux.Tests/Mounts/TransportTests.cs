@@ -126,7 +126,7 @@ public sealed class TransportTests
         }
 
         using var enabled = new KernelSetting(Switch, "Y");
-        using var mount = MountOverUring("--limit", "iops-total=400");
+        using var mount = MountWithZeros("uring", "--limit", "iops-total=400");
 
         // 4 jobs at queue depth 64 keep up to 256 reads waiting for their throttle: more than one CPU's 64 entries.
         var run = Task.Run(() => Fio.Run(
@@ -155,7 +155,7 @@ public sealed class TransportTests
         }
 
         using var enabled = new KernelSetting(Switch, "Y");
-        using var mount = MountOverUring();
+        using var mount = MountWithZeros("uring");
 
         // Queue depth 1, back to back: the gaps between requests are short, so the rings poll through them.
         var busy = Fio.Run(
@@ -176,13 +176,7 @@ public sealed class TransportTests
     [Fact]
     public void DevFuse_PollsForRequestsWhileTheyComeBackToBack_ThroughClonesOfTheDevice_AndSleepsWhenIdle()
     {
-        using var mount = MountedFileSystem.Start(
-            backing =>
-            {
-                using var file = File.Create(Path.Combine(backing, "t.bin"));
-                file.SetLength(16 << 20);
-            },
-            "--transport", "dev");
+        using var mount = MountWithZeros("dev");
         var pid = DaemonPid(mount.Point);
         var devices = Directory.GetFiles($"/proc/{pid}/fd").Where(fd => new FileInfo(fd).LinkTarget == "/dev/fuse").ToList();
         var clones = devices.Count(fd => (Convert.ToInt32(FdInfo(pid, Path.GetFileName(fd), "flags"), 8) & 0x800) != 0); // O_NONBLOCK
@@ -291,14 +285,14 @@ public sealed class TransportTests
         return [.. Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
     }
 
-    // A mount over io_uring whose backing directory holds t.bin, 16 MiB of zeros.
-    private static MountedFileSystem MountOverUring(params string[] options) => MountedFileSystem.Start(
+    // A mount over the transport whose backing directory holds t.bin, 16 MiB of zeros.
+    private static MountedFileSystem MountWithZeros(string transport, params string[] options) => MountedFileSystem.Start(
         backing =>
         {
             using var file = File.Create(Path.Combine(backing, "t.bin"));
             file.SetLength(16 << 20);
         },
-        ["--transport", "uring", .. options]);
+        ["--transport", transport, .. options]);
 
     // User and system time of the daemon so far (/proc/PID/stat counts it in USER_HZ, 100 a second on Linux).
     private static TimeSpan DaemonCpu(string mountPoint)
