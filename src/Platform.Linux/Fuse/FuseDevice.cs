@@ -1,4 +1,3 @@
-using System.Text;
 using ThrottleFs.FileSystem;
 using static Interop.Sys;
 
@@ -21,13 +20,7 @@ internal sealed unsafe class FuseDevice(int fd) : IFuseChannel
     /// </summary>
     public static FuseDevice? TryClone(FuseDevice session, out Errno error)
     {
-        var path = Encoding.UTF8.GetBytes(FuseMount.DevicePath + "\0");
-        int clone;
-        fixed (byte* p = path)
-        {
-            clone = Open(p, O_RDWR | O_CLOEXEC | O_NONBLOCK, 0);
-        }
-
+        var clone = FuseMount.OpenDevice(O_NONBLOCK);
         if (clone < 0)
         {
             error = LastError;

@@ -151,15 +151,18 @@ internal static unsafe class FuseMount
         return *(int*)(control + 12) == SCM_RIGHTS ? *(int*)(control + 16) : -1;
     }
 
+    /// <summary>open(2) of /dev/fuse, read-write and close-on-exec, with <paramref name="flags"/>: a descriptor, or −1 with errno set.</summary>
+    internal static int OpenDevice(int flags)
+    {
+        fixed (byte* path = "/dev/fuse\0"u8)
+        {
+            return Open(path, O_RDWR | O_CLOEXEC | flags, 0);
+        }
+    }
+
     private static int OpenDevice()
     {
-        var path = Encoding.UTF8.GetBytes(DevicePath + "\0");
-        int fd;
-        fixed (byte* p = path)
-        {
-            fd = Open(p, O_RDWR | O_CLOEXEC, 0);
-        }
-
+        var fd = OpenDevice(0);
         if (fd < 0)
         {
             var error = LastError;

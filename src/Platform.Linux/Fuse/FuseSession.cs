@@ -18,7 +18,6 @@ namespace ThrottleFs.Platform.Linux.Fuse;
 /// </summary>
 internal sealed unsafe class FuseSession : IDisposable
 {
-    private readonly int _fd;
     private readonly FuseDevice _device;
     private readonly FuseDevicePolling _polling = new();
     private readonly FuseDevice?[] _pollers; // each reader's non-blocking clone of the device, if it could be made
@@ -36,7 +35,6 @@ internal sealed unsafe class FuseSession : IDisposable
 
     public FuseSession(int deviceFd, IFileSystem fileSystem, FuseOptions options, int readers, TextWriter? trace = null)
     {
-        _fd = deviceFd;
         _device = new FuseDevice(deviceFd);
         _options = options;
         _pool = new FuseWorkspacePool(options.MaxWrite);
@@ -171,7 +169,7 @@ internal sealed unsafe class FuseSession : IDisposable
             }
         }
 
-        Close(_fd);
+        Close(_device.Fd);
         _pool.Dispose();
         _pipes.Dispose();
     }
@@ -184,7 +182,7 @@ internal sealed unsafe class FuseSession : IDisposable
         var rings = new FuseUringRing[PossibleCpus() * perQueue];
         for (var i = 0; i < rings.Length; i++)
         {
-            var ring = FuseUringRing.Create(_fd, (ushort)(i / perQueue), i % perQueue, _options.UringQueueDepth / perQueue, _options.MaxWrite, out var error);
+            var ring = FuseUringRing.Create(_device.Fd, (ushort)(i / perQueue), i % perQueue, _options.UringQueueDepth / perQueue, _options.MaxWrite, out var error);
             if (ring is null)
             {
                 _uringRefused = $"setting up an io_uring failed ({error}{(error == Errno.EPERM ? ": see /proc/sys/kernel/io_uring_disabled" : "")})";
@@ -263,7 +261,7 @@ internal sealed unsafe class FuseSession : IDisposable
             }
             else
             {
-                length = Read(_fd, buffer.Request, buffer.RequestCapacity);
+                length = Read(_device.Fd, buffer.Request, buffer.RequestCapacity);
                 if (length >= 0 && clone is not null)
                 {
                     _polling.Woke();
